@@ -1,0 +1,75 @@
+import type { EntityManager } from 'typeorm';
+import { AuditEvent } from '../entities/audit-event.entity';
+import { AUDIT_GENESIS_HASH, computeAuditHash } from './audit-chain';
+import type { ActorContext, AuditEntry } from './audit-entry';
+
+/** Advisory lock key serialising chain appends across every process and replica. */
+export const AUDIT_CHAIN_LOCK_KEY = 4_242_001;
+
+/**
+ * Appends rows to the hash chain inside the caller's transaction. The transaction-scoped advisory
+ * lock is held until commit, so concurrent writers (both apps, any number of replicas) append one
+ * after another and the chain never forks; call it last in a transaction to keep the lock short.
+ */
+export async function appendAuditEvents(manager: EntityManager, actor: ActorContext, entries: AuditEntry[]): Promise<AuditEvent[]> {
+  if (entries.length === 0) return [];
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
+  const head: Array<{ hash: string }> = await manager.query('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+  let prevHash = head[0]?.hash ?? AUDIT_GENESIS_HASH;
+  const seqs: Array<{ seq: string }> = await manager.query(
+    "SELECT nextval('audit_events_seq')::text AS seq FROM generate_series(1, $1)",
+    [entries.length],
+  );
+  const rows: AuditEvent[] = [];
+  const occurredAt = new Date();
+  entries.forEach((entry, index) => {
+    const fields = {
+      seq: seqs[index].seq,
+      occurredAt,
+      actorType: actor.type,
+      actorId: actor.id,
+      actorName: actor.name ?? null,
+      actorIssuer: actor.issuer ?? null,
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      outcome: entry.outcome ?? 'success',
+      reason: entry.reason ?? actor.reason ?? null,
+      requestId: actor.requestId ?? null,
+      sourceIp: actor.sourceIp ?? null,
+      changes: entry.changes ?? null,
+      metadata: entry.metadata ?? null,
+      prevHash,
+    };
+    const hash = computeAuditHash(fields);
+    rows.push(manager.create(AuditEvent, { ...fields, hash }));
+    prevHash = hash;
+  });
+  await insertAuditRows(manager, rows);
+  return rows;
+}
+
+const AUDIT_COLUMNS = [
+  'seq', 'occurred_at', 'actor_type', 'actor_id', 'actor_name', 'actor_issuer', 'action', 'target_type',
+  'target_id', 'outcome', 'reason', 'request_id', 'source_ip', 'changes', 'metadata', 'prev_hash', 'hash',
+];
+
+/** One multi-row INSERT; jsonb values are passed as JSON text so nothing reinterprets them. */
+async function insertAuditRows(manager: EntityManager, rows: AuditEvent[]): Promise<void> {
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const values = [
+      row.seq, row.occurredAt, row.actorType, row.actorId, row.actorName, row.actorIssuer, row.action, row.targetType,
+      row.targetId, row.outcome, row.reason, row.requestId, row.sourceIp,
+      row.changes === null ? null : JSON.stringify(row.changes),
+      row.metadata === null ? null : JSON.stringify(row.metadata),
+      row.prevHash, row.hash,
+    ];
+    const placeholders = values.map((value) => {
+      params.push(value);
+      return `$${params.length}`;
+    });
+    return `(${placeholders.join(', ')})`;
+  });
+  await manager.query(`INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+}
