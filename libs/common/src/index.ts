@@ -13,3 +13,5 @@ export * from './events/event-payloads';
 export * from './events/parse-event';
 export * from './events/routing-keys';
 export * from './write-path/unit-of-work';
+export * from './vendors';
+export * from './audit/field-changes';

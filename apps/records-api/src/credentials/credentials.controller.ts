@@ -1,0 +1,46 @@
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ActorContext } from '@app/common';
+import { Actor } from '../auth/authenticated-user';
+import { ApiUuidParam, Protected, UuidParam } from '../http/api-decorators';
+import { ErrorEnvelopeDto } from '../http/error-envelope';
+import { CredentialSummaryView } from '../installations/dto/installation.view';
+import { CredentialSubmissionView, RevealCredentialDto, RevealedCredentialView, SubmitCredentialsDto } from './dto/credentials.dto';
+import { CredentialsService } from './credentials.service';
+
+@ApiTags('credentials')
+@Controller('installations/:id/credentials')
+export class CredentialsController {
+  constructor(private readonly credentials: CredentialsService) {}
+
+  @Put()
+  @HttpCode(202)
+  @Protected('engineer')
+  @ApiUuidParam()
+  @ApiHeader({ name: 'X-Change-Reason', required: false, description: 'Why; required for production installations' })
+  @ApiOperation({ summary: 'Submit or rotate credentials; stored encrypted and queued for verification' })
+  @ApiAcceptedResponse({ type: CredentialSubmissionView })
+  @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'Installation is decommissioned' })
+  submit(@UuidParam() id: string, @Body() dto: SubmitCredentialsDto, @Actor() actor: ActorContext): Promise<CredentialSubmissionView> {
+    return this.credentials.submit(id, dto.credentials, { ...actor, reason: dto.reason ?? actor.reason ?? null });
+  }
+
+  @Get()
+  @Protected('viewer')
+  @ApiUuidParam()
+  @ApiOperation({ summary: 'Credential versions, masked' })
+  @ApiOkResponse({ type: [CredentialSummaryView] })
+  list(@UuidParam() id: string): Promise<CredentialSummaryView[]> {
+    return this.credentials.listVersions(id);
+  }
+
+  @Post('reveal')
+  @HttpCode(200)
+  @Protected('admin')
+  @ApiUuidParam()
+  @ApiOperation({ summary: 'Reveal a credential in plaintext: admin only, reason required, always audited' })
+  @ApiOkResponse({ type: RevealedCredentialView })
+  reveal(@UuidParam() id: string, @Body() dto: RevealCredentialDto, @Actor() actor: ActorContext): Promise<RevealedCredentialView> {
+    return this.credentials.reveal(id, dto.reason, dto.version, actor);
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/roles';
+import { RabbitMqHealthIndicator } from './rabbitmq.health';
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly rabbitmq: RabbitMqHealthIndicator,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers', security: [] })
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and RabbitMQ reachable', security: [] })
+  @ApiServiceUnavailableResponse({ description: 'A dependency is down' })
+  @HealthCheck()
+  ready() {
+    return this.health.check([() => this.database.pingCheck('postgres', { timeout: 2000 }), () => this.rabbitmq.check()]);
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { VendorsController } from './vendors.controller';
+
+@Module({ controllers: [VendorsController] })
+export class VendorsModule {}

@@ -1,0 +1,13 @@
+export * from './vendor-template.types';
+export { VENDOR_TEMPLATES, getVendorTemplate, isEnvironment, isVendor } from './vendor-templates';
+export type { FieldValidationOptions } from './field-validation';
+export { validateFieldValue, validateFields } from './field-validation';
+export type { SectionValidationOptions } from './template-validation';
+export { applySectionPatch, templateSectionFields, validateTemplateSection } from './template-validation';
+export type { EndpointValidationOptions } from './endpoint-validation';
+export { validateEndpoints } from './endpoint-validation';
+export type { EndpointOverrides } from './endpoint-resolution';
+export { buildEndpointUrl, resolveEndpoints } from './endpoint-resolution';
+export { isHostAllowed } from './host-allowlist';
+export type { DocumentationCompleteness } from './documentation-completeness';
+export { documentationCompleteness } from './documentation-completeness';
