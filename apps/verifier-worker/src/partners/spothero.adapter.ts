@@ -3,7 +3,7 @@ import { exchange, failure, failureFromBody, failureFromStatus, isSuccess, probe
 import { PartnerSession } from './partner-session';
 import { hasId, syncResources } from './resource-sync';
 import type { OutboundRequest, SafeHttpClient } from './safe-http-client';
-import { spotHeroSettings } from './spothero-settings';
+import { SpotHeroSettings, spotHeroSettings } from './spothero-settings';
 
 export interface SpotHeroAdapterOptions {
   /**
@@ -37,11 +37,11 @@ export class SpotHeroAdapter implements PartnerAdapter {
       return failure(probe, 'unsupported', 'probe_unconfirmed', 'the template has no confirmed SpotHero probe; not called');
     }
     const url = settings.probeUrl();
-    const request = this.request(input, url, { authorization: `Token ${settings.partnerKey}`, 'spothero-version': settings.apiVersion });
-    const keyed = await exchange(this.http, request, probeOf('GET', url));
+    const callProbe = probeOf('GET', url);
+    const request = this.request(input, url, this.keyHeaders(settings));
+    const keyed = await exchange(this.http, request, callProbe);
     if (!keyed.ok) return keyed.failure;
     const { response } = keyed;
-    const callProbe = probeOf('GET', url);
     if (!isSuccess(response)) return failureFromStatus(response, callProbe, 'probe', response.latencyMs);
     if (response.body.kind !== 'json') return failureFromBody(response, callProbe, 'probe', response.latencyMs);
     const success: AuthSuccess = {
@@ -55,9 +55,10 @@ export class SpotHeroAdapter implements PartnerAdapter {
     return this.requireAnonymousRejection ? this.confirmAnonymousRejected(input, settings.apiVersion, success) : success;
   }
 
-  async initialSync(input: PartnerAdapterInput, auth: AuthSuccess): Promise<SyncOutcome> {
+  async initialSync(input: PartnerAdapterInput, _auth: AuthSuccess): Promise<SyncOutcome> {
     const settings = spotHeroSettings(input);
-    const headers = { ...auth.session.authorizationHeaders(), authorization: `Token ${settings.partnerKey}`, 'spothero-version': settings.apiVersion };
+    // The key itself is the credential: the session carries nothing for SpotHero.
+    const headers = this.keyHeaders(settings);
     if (settings.facilityIds.length === 0) {
       const probe = { method: 'GET' as const, ...hostAndPath(input.baseUrl, '/') };
       return { ...failure(probe, 'unsupported', 'nothing_to_sync', 'no SpotHero facility ids configured'), found: [], missing: [] };
@@ -86,6 +87,10 @@ export class SpotHeroAdapter implements PartnerAdapter {
       return { ...transient, httpStatus: status };
     }
     return failure(keyed.probe, 'contract', 'unexpected_status', `anonymous control call answered ${status}, expected 401`, facts);
+  }
+
+  private keyHeaders(settings: SpotHeroSettings): Record<string, string> {
+    return { authorization: `Token ${settings.partnerKey}`, 'spothero-version': settings.apiVersion };
   }
 
   private request(input: PartnerAdapterInput, url: string, headers: Record<string, string>): OutboundRequest {
