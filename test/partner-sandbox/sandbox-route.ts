@@ -24,7 +24,8 @@ export interface RouteMatch {
   answer(): SandboxReply;
 }
 
-export const UNKNOWN_CALLER: CallerIdentity = { label: 'unknown', faultKeys: [] };
+/** Calls with no recognisable credential; faults keyed `unknown` target exactly these. */
+export const UNKNOWN_CALLER: CallerIdentity = { label: 'unknown', faultKeys: ['unknown'] };
 
 /** Constant-time comparison, so the sandbox does not teach timing attacks by example. */
 export function sameSecret(a: string, b: string): boolean {

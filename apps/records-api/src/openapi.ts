@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from './http/error-envelope';
+import { MaskedSecretFieldView } from './installations/dto/installation.view';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -19,7 +20,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('credentials', 'Encrypted credentials')
     .addTag('health', 'Probes')
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto], operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto, MaskedSecretFieldView], operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
 }
 
 /** Swagger UI at /docs, the document at /docs-json. */

@@ -1,6 +1,8 @@
 // The only entry point of the shared library: apps import from '@app/common'.
 export * from './config/app-config';
+export * from './crypto/credential-aad';
 export * from './crypto/credential-cipher';
+export * from './crypto/credential-rewrap';
 export * from './database/data-source-options';
 export * from './database/database-bootstrap';
 export * from './entities';

@@ -1,16 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import {
-  canonicalJson, ChangeSet, CredentialCipher, CredentialVersion, DomainError, EnvironmentVariables, fingerprintSecret, getVendorTemplate,
+  canonicalJson, ChangeSet, credentialAad, CredentialCipher, CredentialVersion, DomainError, EnvironmentVariables, fingerprintSecret, getVendorTemplate,
   Installation, lastFour, RoutingKey, validateTemplateSection, VerificationReceipt, type Environment, type MaskedSecretField, type Vendor,
   type VerificationTrigger,
 } from '@app/common';
 
 const DAY_MS = 24 * 3600 * 1000;
-
-/** Additional authenticated data: a ciphertext opens only on the row it was written for. */
-export function credentialAad(installationId: string, version: number): string {
-  return `installation:${installationId}:credential:${version}`;
-}
 
 /**
  * Stores a new credential version and queues its verification, inside the caller's unit of work.

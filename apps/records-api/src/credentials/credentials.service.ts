@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ActorContext, CredentialCipher, CredentialVersion, DomainError, Installation, UnitOfWork } from '@app/common';
+import { ActorContext, credentialAad, CredentialCipher, CredentialVersion, DomainError, Installation, UnitOfWork } from '@app/common';
 import { toCredentialSummary } from '../installations/installation.mapper';
 import type { CredentialSummaryView } from '../installations/dto/installation.view';
-import { credentialAad, CredentialWriter } from './credential-writer';
+import { CredentialWriter } from './credential-writer';
 import type { CredentialSubmissionView, RevealedCredentialView } from './dto/credentials.dto';
 
 @Injectable()

@@ -21,10 +21,11 @@ export const systemAddressLookup: AddressLookup = async (hostname) =>
 export function forbiddenRange(address: string): string | null {
   if (!ipaddr.isValid(address)) return 'unparseable';
   const parsed = ipaddr.process(address);
+  const range = parsed.range();
+  if (range !== 'unicast') return range;
   // ::/96 (IPv4-compatible, deprecated) is 'unicast' to ipaddr.js but reaches IPv4 hosts such as ::7f00:1.
   if (parsed.kind() === 'ipv6' && parsed.match(ipaddr.parseCIDR('::/96'))) return 'ipv4Compatible';
-  const range = parsed.range();
-  return range === 'unicast' ? null : range;
+  return null;
 }
 
 /** Hostname as `URL.hostname` spells it: lower case, IPv6 in brackets. */
