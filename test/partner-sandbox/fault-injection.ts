@@ -43,8 +43,7 @@ export function answerWithFault(res: ServerResponse, plan: FaultPlan): void {
       return;
     case 'status': {
       const status = plan.status ?? 503;
-      const retry: Record<string, string> =
-        status === 429 ? { 'retry-after': String(plan.retryAfterSeconds ?? 30) } : {};
+      const retry: Record<string, string> = status === 429 ? { 'retry-after': String(plan.retryAfterSeconds ?? 30) } : {};
       const body = JSON.stringify({ error: 'sandbox_injected_fault', status });
       send(res, status, body, { 'content-type': 'application/json', ...retry });
       return;

@@ -17,7 +17,13 @@ async function call(path: string, init: { method?: 'GET' | 'POST'; headers?: Rec
 }
 
 function tokenForm(overrides: Record<string, string> = {}): string {
-  return new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, scope: 'partner', ...overrides }).toString();
+  return new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: CLIENT.clientId,
+    client_secret: CLIENT.clientSecret,
+    scope: 'partner',
+    ...overrides,
+  }).toString();
 }
 
 async function token(overrides: Record<string, string> = {}): Promise<string> {
@@ -50,7 +56,11 @@ describe('ParkWhiz token endpoint', () => {
 
   it('refuses HTTP Basic client authentication with 401 even when the body is also right', async () => {
     const basic = Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64');
-    const res = await call('/v4/oauth/token', { method: 'POST', headers: { 'content-type': FORM, authorization: `Basic ${basic}` }, body: tokenForm() });
+    const res = await call('/v4/oauth/token', {
+      method: 'POST',
+      headers: { 'content-type': FORM, authorization: `Basic ${basic}` },
+      body: tokenForm(),
+    });
     expect(res.status).toBe(401);
     expect(res.json().error).toBe('invalid_client');
   });
@@ -144,7 +154,10 @@ describe('failure injection', () => {
     sandbox.server.setFault(KEY.label, { kind: 'status', status: 503, failFirst: 2 });
     const statuses: number[] = [];
     for (let i = 0; i < 3; i += 1) {
-      statuses.push((await call('/api/partner/v1/facilities/2001/', { headers: { authorization: `Token ${KEY.key}`, 'spothero-version': 'x' } })).status);
+      statuses.push(
+        (await call('/api/partner/v1/facilities/2001/', { headers: { authorization: `Token ${KEY.key}`, 'spothero-version': 'x' } }))
+          .status,
+      );
     }
     expect(statuses).toEqual([503, 503, 200]);
   });
@@ -179,7 +192,10 @@ describe('failure injection', () => {
 
 describe('admin endpoints and call counts', () => {
   it('changes behaviour, counts calls per route and credential, and resets', async () => {
-    const config = await call('/__sandbox/config', { method: 'POST', body: JSON.stringify({ faults: { [CLIENT.clientId]: { kind: 'status', status: 502 } } }) });
+    const config = await call('/__sandbox/config', {
+      method: 'POST',
+      body: JSON.stringify({ faults: { [CLIENT.clientId]: { kind: 'status', status: 502 } } }),
+    });
     expect(config.status).toBe(200);
     expect(config.text).not.toContain(CLIENT.clientSecret);
     await call('/v4/oauth/token', { method: 'POST', headers: { 'content-type': FORM }, body: tokenForm() });

@@ -108,9 +108,7 @@ export class PartnerSandbox {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const entry: Omit<SandboxLogEntry, 'status' | 'ms'> = { event: 'partner_call', method: req.method ?? 'GET', path: url.pathname };
-    res.once('close', () =>
-      this.log({ ...entry, status: res.headersSent ? res.statusCode : 'no_response', ms: Date.now() - started }),
-    );
+    res.once('close', () => this.log({ ...entry, status: res.headersSent ? res.statusCode : 'no_response', ms: Date.now() - started }));
     try {
       const call: SandboxCall = { method: entry.method, path: url.pathname, query: url.searchParams, req, body: await readBody(req) };
       if (call.path.startsWith(ADMIN_PREFIX)) {

@@ -91,8 +91,7 @@ export function parseSandboxConfigPatch(value: unknown): Partial<PartnerSandboxC
   const unknown = Object.keys(value).filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new SandboxConfigError(`config: unknown field(s) ${unknown.join(', ')}`);
   const patch: Partial<PartnerSandboxConfig> = {};
-  if (value.parkwhizClients !== undefined)
-    patch.parkwhizClients = list(value.parkwhizClients, 'parkwhizClients', parkwhizClient);
+  if (value.parkwhizClients !== undefined) patch.parkwhizClients = list(value.parkwhizClients, 'parkwhizClients', parkwhizClient);
   if (value.spotheroKeys !== undefined) patch.spotheroKeys = list(value.spotheroKeys, 'spotheroKeys', spotheroKey);
   if (value.locationIds !== undefined) patch.locationIds = list(value.locationIds, 'locationIds', id);
   if (value.facilityIds !== undefined) patch.facilityIds = list(value.facilityIds, 'facilityIds', id);

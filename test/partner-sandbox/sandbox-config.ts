@@ -4,13 +4,7 @@
  * logged or echoed by the admin endpoints.
  */
 
-export const SANDBOX_ROUTES = [
-  'parkwhiz.token',
-  'parkwhiz.location',
-  'parkwhiz.bookings',
-  'spothero.facility',
-  'unmatched',
-] as const;
+export const SANDBOX_ROUTES = ['parkwhiz.token', 'parkwhiz.location', 'parkwhiz.bookings', 'spothero.facility', 'unmatched'] as const;
 export type SandboxRoute = (typeof SANDBOX_ROUTES)[number];
 
 export const FAULT_KINDS = ['status', 'hang', 'malformed_json', 'html', 'huge_body', 'redirect'] as const;

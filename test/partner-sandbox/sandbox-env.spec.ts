@@ -31,7 +31,9 @@ describe('sandboxSettingsFromEnv', () => {
       /^PARTNER_SANDBOX_CONFIG is not valid JSON$/,
     );
     const bad = JSON.stringify({ parkwhizClients: [{ clientId: 'a', clientSecret: 7 }] });
-    expect(() => sandboxSettingsFromEnv({ PARTNER_SANDBOX_CONFIG: bad })).toThrow('parkwhizClients[0].clientSecret: expected a non-empty string');
+    expect(() => sandboxSettingsFromEnv({ PARTNER_SANDBOX_CONFIG: bad })).toThrow(
+      'parkwhizClients[0].clientSecret: expected a non-empty string',
+    );
     expect(() => sandboxSettingsFromEnv({ PARTNER_SANDBOX_PORT: 'http' })).toThrow(/PARTNER_SANDBOX_PORT/);
   });
 });

@@ -20,11 +20,7 @@ export class AddressRefusal extends Error {
  * connects to the address it checked, so a second DNS answer (rebinding) cannot slip past.
  * Hosts in `exempt` (PARTNER_HOST_ALLOWLIST) skip the address check: the sandbox is on loopback.
  */
-export function guardedConnector(
-  exempt: HostAllowList,
-  lookup: AddressLookup,
-  connectTimeoutMs: number,
-): buildConnector.connector {
+export function guardedConnector(exempt: HostAllowList, lookup: AddressLookup, connectTimeoutMs: number): buildConnector.connector {
   const connect = buildConnector({ timeout: connectTimeoutMs });
   return (options, callback) => {
     if (exempt.allows(urlHostname(options.hostname), options.port, options.protocol)) {

@@ -129,7 +129,11 @@ describe('ParkWhizAdapter.authenticate', () => {
 
   it('refuses the redirect to the metadata address as network/redirect_refused', async () => {
     sandbox.server.setFault(CLIENT.clientId, { kind: 'redirect' });
-    const outcome = expectFailure(await adapter.authenticate(input()), { failureClass: 'network', reason: 'redirect_refused', httpStatus: 302 });
+    const outcome = expectFailure(await adapter.authenticate(input()), {
+      failureClass: 'network',
+      reason: 'redirect_refused',
+      httpStatus: 302,
+    });
     expect(outcome.detail).toContain('169.254.169.254');
   });
 
@@ -152,7 +156,12 @@ describe('ParkWhizAdapter.initialSync', () => {
   it('succeeds when every configured location is found', async () => {
     const source = input();
     const outcome = await adapter.initialSync(source, await authenticated(source));
-    expect(outcome).toMatchObject({ ok: true, found: ['1001', '1002'], httpStatus: 200, probe: { method: 'GET', path: '/v4/locations/1002' } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      found: ['1001', '1002'],
+      httpStatus: 200,
+      probe: { method: 'GET', path: '/v4/locations/1002' },
+    });
     expect(sandbox.server.callCount({ route: 'parkwhiz.location', credential: CLIENT.clientId })).toBe(2);
   });
 
@@ -175,7 +184,13 @@ describe('ParkWhizAdapter.initialSync', () => {
     const auth = await authenticated(source);
     sandbox.server.setFault(CLIENT.clientId, { kind: 'status', status: 500, routes: ['parkwhiz.location'] });
     const outcome = await adapter.initialSync(source, auth);
-    expect(outcome).toMatchObject({ ok: false, failureClass: 'vendor_error', detail: 'location 1001 answered 500 sandbox_injected_fault', found: [], missing: [] });
+    expect(outcome).toMatchObject({
+      ok: false,
+      failureClass: 'vendor_error',
+      detail: 'location 1001 answered 500 sandbox_injected_fault',
+      found: [],
+      missing: [],
+    });
     expect(sandbox.server.callCount({ route: 'parkwhiz.location' })).toBe(1);
   });
 

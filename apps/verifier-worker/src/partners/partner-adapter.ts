@@ -3,14 +3,7 @@ import type { PartnerSession } from './partner-session';
 export type PartnerVendor = 'parkwhiz' | 'spothero';
 
 /** DESIGN §2 failure classes, as recorded on verification receipts. */
-export type FailureClass =
-  | 'invalid_credentials'
-  | 'forbidden'
-  | 'throttled'
-  | 'vendor_error'
-  | 'network'
-  | 'contract'
-  | 'unsupported';
+export type FailureClass = 'invalid_credentials' | 'forbidden' | 'throttled' | 'vendor_error' | 'network' | 'contract' | 'unsupported';
 
 /** Finer machine-readable cause within a class, e.g. to tell an SSRF refusal from a timeout. */
 export type FailureReason =

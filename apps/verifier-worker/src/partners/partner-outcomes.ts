@@ -1,11 +1,5 @@
 import type { FailureClass, FailureReason, PartnerFailure, PartnerProbe } from './partner-adapter';
-import {
-  OutboundError,
-  OutboundNetworkError,
-  OutboundRefusedError,
-  OutboundTimeoutError,
-  ResponseTooLargeError,
-} from './outbound-errors';
+import { OutboundError, OutboundNetworkError, OutboundRefusedError, OutboundTimeoutError, ResponseTooLargeError } from './outbound-errors';
 import type { OutboundRequest, OutboundResponse, SafeHttpClient } from './safe-http-client';
 
 export function probeOf(method: PartnerProbe['method'], url: string): PartnerProbe {
@@ -103,7 +97,13 @@ export function failureFromBody(response: OutboundResponse, probe: PartnerProbe,
     case 'invalid_json':
       return failure(probe, 'contract', 'malformed_json', `${what} answered ${response.status} with malformed JSON`, facts);
     case 'not_json':
-      return failure(probe, 'contract', 'not_json', `${what} answered ${response.status} with ${response.body.contentType}, not JSON`, facts);
+      return failure(
+        probe,
+        'contract',
+        'not_json',
+        `${what} answered ${response.status} with ${response.body.contentType}, not JSON`,
+        facts,
+      );
     case 'empty':
       return failure(probe, 'contract', 'unexpected_shape', `${what} answered ${response.status} with an empty body`, facts);
     case 'json':

@@ -98,7 +98,10 @@ describe('SafeHttpClient against an allow-listed sandbox', () => {
 
   it('reports malformed JSON and HTML as parse results, not exceptions', async () => {
     sandbox.server.setFault(CLIENT.clientId, { kind: 'malformed_json' });
-    expect((await sandboxClient.request(tokenRequest(sandbox.url))).body).toEqual({ kind: 'invalid_json', contentType: 'application/json' });
+    expect((await sandboxClient.request(tokenRequest(sandbox.url))).body).toEqual({
+      kind: 'invalid_json',
+      contentType: 'application/json',
+    });
     sandbox.server.setFault(CLIENT.clientId, { kind: 'html' });
     expect((await sandboxClient.request(tokenRequest(sandbox.url))).body).toEqual({ kind: 'not_json', contentType: 'text/html' });
   });
@@ -123,10 +126,22 @@ describe('SafeHttpClient against an allow-listed sandbox', () => {
 });
 
 describe('SSRF: every spelling of an internal address is refused unless PARTNER_HOST_ALLOWLIST names it', () => {
-  const spellings = ['127.0.0.1', 'localhost', '2130706433', '0x7f000001', '0177.0.0.1', '[::1]', '[::ffff:127.0.0.1]', '0.0.0.0', '169.254.169.254'];
+  const spellings = [
+    '127.0.0.1',
+    'localhost',
+    '2130706433',
+    '0x7f000001',
+    '0177.0.0.1',
+    '[::1]',
+    '[::ffff:127.0.0.1]',
+    '0.0.0.0',
+    '169.254.169.254',
+  ];
 
   it.each(spellings)('%s not in any allow-list → host_not_allowed', async (host) => {
-    const error = await rejection(strictClient.request(tokenRequest(`http://${host}:${sandbox.port}`, { allowedHosts: ['api.parkwhiz.com'] })));
+    const error = await rejection(
+      strictClient.request(tokenRequest(`http://${host}:${sandbox.port}`, { allowedHosts: ['api.parkwhiz.com'] })),
+    );
     expect(error).toBeInstanceOf(OutboundRefusedError);
     expect((error as OutboundRefusedError).reason).toBe('host_not_allowed');
     expectNoSecrets(error);

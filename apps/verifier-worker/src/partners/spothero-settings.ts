@@ -8,7 +8,7 @@ const FACILITY_PATH = '/partner/v1/facilities/{facilityId}/';
 /**
  * What the SpotHero adapter reads from its input:
  * - secrets.partnerKey (required)
- * - config.apiVersion (SpotHero-Version, default 2016-05-27), config.facilityIds (optional list)
+ * - config.spotheroVersion (SpotHero-Version, default 2016-05-27; apiVersion also read), config.facilityIds (optional list)
  * - probe { path, confirmed } (else paths.probe, unconfirmed); `{facilityId}` in it is filled
  *   with the first configured facility id
  * - paths.facility (default `/partner/v1/facilities/{facilityId}/`, relative to baseUrl `…/api`)
@@ -25,13 +25,16 @@ export interface SpotHeroSettings {
 export function spotHeroSettings(input: PartnerAdapterInput): SpotHeroSettings {
   const facilityIds = configIdList(input, 'facilityIds');
   const probe = input.probe ?? { path: pathFor(input, 'probe', FACILITY_PATH), confirmed: false };
-  const firstFacility: Record<string, string> = facilityIds.length > 0 ? { facilityId: facilityIds[0] } : {};
+  // Templates write the placeholder as {id} (libs/common vendors), older paths as {facilityId}: fill both.
+  const facilityParams = (facilityId: string): Record<string, string> => ({ facilityId, id: facilityId });
+  const firstFacility: Record<string, string> = facilityIds.length > 0 ? facilityParams(facilityIds[0]) : {};
   return {
     partnerKey: requireSecret(input, 'partnerKey'),
-    apiVersion: optionalConfigString(input, 'apiVersion', DEFAULT_SPOTHERO_VERSION),
+    // The template names the field spotheroVersion; apiVersion is accepted for hand-built inputs.
+    apiVersion: optionalConfigString(input, 'spotheroVersion', optionalConfigString(input, 'apiVersion', DEFAULT_SPOTHERO_VERSION)),
     facilityIds,
     probe,
     probeUrl: () => endpointUrl(input.baseUrl, probe.path, firstFacility),
-    facilityUrl: (facilityId) => endpointUrl(input.baseUrl, pathFor(input, 'facility', FACILITY_PATH), { facilityId }),
+    facilityUrl: (facilityId) => endpointUrl(input.baseUrl, pathFor(input, 'facility', FACILITY_PATH), facilityParams(facilityId)),
   };
 }

@@ -66,7 +66,11 @@ export class SpotHeroAdapter implements PartnerAdapter {
     return syncResources(
       this.http,
       'facility',
-      settings.facilityIds.map((id) => ({ id, request: this.request(input, settings.facilityUrl(id), headers), isResource: facilityBody(id) })),
+      settings.facilityIds.map((id) => ({
+        id,
+        request: this.request(input, settings.facilityUrl(id), headers),
+        isResource: facilityBody(id),
+      })),
     );
   }
 
@@ -80,7 +84,13 @@ export class SpotHeroAdapter implements PartnerAdapter {
     if (status === 401 || status === 403) return { ...keyed, latencyMs, detail: `${keyed.detail}; anonymous call refused with ${status}` };
     const facts = { httpStatus: keyed.httpStatus, latencyMs };
     if (isSuccess(control.response)) {
-      return failure(keyed.probe, 'unsupported', 'probe_accepts_anonymous', `probe answered ${status} without credentials, so it cannot verify a key`, facts);
+      return failure(
+        keyed.probe,
+        'unsupported',
+        'probe_accepts_anonymous',
+        `probe answered ${status} without credentials, so it cannot verify a key`,
+        facts,
+      );
     }
     if (status === 429 || status >= 500) {
       const transient = failureFromStatus(control.response, keyed.probe, 'anonymous control call', latencyMs);
@@ -94,7 +104,13 @@ export class SpotHeroAdapter implements PartnerAdapter {
   }
 
   private request(input: PartnerAdapterInput, url: string, headers: Record<string, string>): OutboundRequest {
-    return { method: 'GET', url, headers: { accept: 'application/json', ...headers }, allowedHosts: input.allowedHosts, timeoutMs: input.timeoutMs };
+    return {
+      method: 'GET',
+      url,
+      headers: { accept: 'application/json', ...headers },
+      allowedHosts: input.allowedHosts,
+      timeoutMs: input.timeoutMs,
+    };
   }
 }
 
