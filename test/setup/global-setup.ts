@@ -14,5 +14,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.MIGRATION_DATABASE_URL = `postgres://postgres@${server}/${name}`;
   process.env.DATABASE_URL = `postgres://installation_records_app@${server}/${name}`;
   process.env.NODE_ENV = 'test';
+  // Broker names get the run's prefix too: the apps' relays and consumers never touch another run's queues.
+  process.env.AMQP_PREFIX ??= `${name}.`;
   await migrateDatabase({ migrationUrl: process.env.MIGRATION_DATABASE_URL, appUrl: process.env.DATABASE_URL });
 }

@@ -46,9 +46,13 @@ export interface WriteTrace {
   outbox: number;
 }
 
-/** Rows the request with this id wrote to the audit trail and the outbox. */
+/**
+ * Changes the request with this id committed: successful audit rows and outbox events. Refused
+ * requests may leave an audit row of their own with outcome `denied` / `failure` (the trail of the
+ * attempt); that records the refusal, not a change, so it is not counted here.
+ */
 export async function writesOf(t: TestApp, requestId: string): Promise<WriteTrace> {
-  const [audit] = await t.dataSource.query('SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1', [requestId]);
+  const [audit] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1 AND outcome = 'success'`, [requestId]);
   const [outbox] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_events WHERE payload->'actor'->>'requestId' = $1`, [requestId]);
   return { audit: audit.n as number, outbox: outbox.n as number };
 }
@@ -61,3 +65,7 @@ export async function countInstallationsWithProperty(t: TestApp, propertyId: str
   const [row] = await t.dataSource.query('SELECT count(*)::int AS n FROM installations WHERE property_id = $1', [propertyId]);
   return row.n as number;
 }
+
+/** A response body as the specs read it (supertest types bodies as any anyway). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonBody = Record<string, any>;

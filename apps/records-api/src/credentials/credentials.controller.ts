@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ActorContext } from '@app/common';
 import { Actor } from '../auth/authenticated-user';
@@ -7,6 +7,7 @@ import { ErrorEnvelopeDto } from '../http/error-envelope';
 import { CredentialSummaryView } from '../installations/dto/installation.view';
 import { CredentialSubmissionView, RevealCredentialDto, RevealedCredentialView, SubmitCredentialsDto } from './dto/credentials.dto';
 import { CredentialsService } from './credentials.service';
+import { AccessAudited, Audited, INSTALLATION_TARGET } from '../audit/route-audit.decorator';
 
 @ApiTags('credentials')
 @Controller('installations/:id/credentials')
@@ -16,6 +17,7 @@ export class CredentialsController {
   @Put()
   @HttpCode(202)
   @Protected('engineer')
+  @Audited('credential.submitted', { target: INSTALLATION_TARGET })
   @ApiUuidParam()
   @ApiHeader({ name: 'X-Change-Reason', required: false, description: 'Why; required for production installations' })
   @ApiOperation({ summary: 'Submit or rotate credentials; stored encrypted and queued for verification' })
@@ -27,6 +29,7 @@ export class CredentialsController {
 
   @Get()
   @Protected('viewer')
+  @AccessAudited('installation.read', INSTALLATION_TARGET)
   @ApiUuidParam()
   @ApiOperation({ summary: 'Credential versions, masked' })
   @ApiOkResponse({ type: [CredentialSummaryView] })
@@ -36,7 +39,11 @@ export class CredentialsController {
 
   @Post('reveal')
   @HttpCode(200)
+  // Plaintext must never sit in a browser or proxy cache.
+  @Header('Cache-Control', 'no-store')
   @Protected('admin')
+  // Secret material: failed and refused attempts are recorded too.
+  @Audited('credential.revealed', { target: INSTALLATION_TARGET, recordFailures: true })
   @ApiUuidParam()
   @ApiOperation({ summary: 'Reveal a credential in plaintext: admin only, reason required, always audited' })
   @ApiOkResponse({ type: RevealedCredentialView })

@@ -3,9 +3,11 @@ import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/sw
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/roles';
 import { RabbitMqHealthIndicator } from './rabbitmq.health';
+import { NotAudited } from '../audit/route-audit.decorator';
 
 @ApiTags('health')
 @Public()
+@NotAudited('health probes: public, no records read or changed, polled every few seconds')
 @Controller('health')
 export class HealthController {
   constructor(

@@ -56,6 +56,16 @@ function httpExceptionMessage(exception: HttpException): string {
   return typeof message === 'string' ? message : exception.message;
 }
 
+/**
+ * The parser's message quotes the body around the error (`Unexpected token 'h', "{"s": hunter2}" is
+ * not valid JSON`), which may be a secret: keep only the position.
+ */
+function jsonSyntaxDetail(parserMessage: string): string {
+  const position = /position (\d+)/.exec(parserMessage);
+  if (position) return `is not valid JSON (at position ${position[1]})`;
+  return /end of JSON input/i.test(parserMessage) ? 'is not valid JSON (unexpected end of input)' : 'is not valid JSON';
+}
+
 /** Maps anything thrown to the envelope's fields, or null when it is an unexpected (500) error. */
 export function mapKnownError(exception: unknown): MappedError | null {
   if (exception instanceof DomainError) {
@@ -67,7 +77,7 @@ export function mapKnownError(exception: unknown): MappedError | null {
     if (statusCode >= 500) return null;
     const message = httpExceptionMessage(exception);
     if (statusCode === 400 && /JSON|Unexpected token|position/i.test(message)) {
-      return { statusCode, error: 'malformed_json', message: 'request body is not valid JSON', details: [{ path: 'body', message }] };
+      return { statusCode, error: 'malformed_json', message: 'request body is not valid JSON', details: [{ path: 'body', message: jsonSyntaxDetail(message) }] };
     }
     return { statusCode, error: HTTP_ERROR_CODES[statusCode] ?? 'client_error', message, details: [] };
   }

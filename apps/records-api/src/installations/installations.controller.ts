@@ -13,6 +13,7 @@ import { CreateInstallationDto, UpdateInstallationDto } from './dto/installation
 import { InstallationPageView, InstallationView } from './dto/installation.view';
 import { ListInstallationsQuery } from './dto/list-installations.query';
 import { InstallationsService } from './installations.service';
+import { AccessAudited, Audited, INSTALLATION_TARGET } from '../audit/route-audit.decorator';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 const ChangeReasonHeader = ApiHeader({ name: 'X-Change-Reason', required: false, description: 'Why; required for production installations' });
@@ -27,6 +28,7 @@ export class InstallationsController {
 
   @Post()
   @Protected('engineer')
+  @Audited('installation.created')
   @ApiOperation({ summary: 'Create an installation (optionally with credentials, which queues a verification)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe create: the same key returns the first result' })
   @ApiCreatedResponse({ type: InstallationView })
@@ -50,6 +52,7 @@ export class InstallationsController {
 
   @Get()
   @Protected('viewer')
+  @AccessAudited('installation.listed')
   @ApiOperation({ summary: 'List installations (filters, cursor pagination, newest first)' })
   @ApiOkResponse({ type: InstallationPageView })
   list(@Query() query: ListInstallationsQuery): Promise<InstallationPageView> {
@@ -58,6 +61,7 @@ export class InstallationsController {
 
   @Get(':id')
   @Protected('viewer')
+  @AccessAudited('installation.read', INSTALLATION_TARGET)
   @ApiUuidParam()
   @ApiOperation({ summary: 'One installation; secrets masked' })
   @ApiOkResponse({ type: InstallationView })
@@ -69,6 +73,7 @@ export class InstallationsController {
 
   @Patch(':id')
   @Protected('engineer')
+  @Audited('installation.updated', { target: INSTALLATION_TARGET })
   @ApiUuidParam()
   @IfMatchHeader
   @ChangeReasonHeader
@@ -92,6 +97,7 @@ export class InstallationsController {
   @Delete(':id')
   @HttpCode(200)
   @Protected('engineer')
+  @Audited('installation.decommissioned', { target: INSTALLATION_TARGET })
   @ApiUuidParam()
   @IfMatchHeader
   @ChangeReasonHeader

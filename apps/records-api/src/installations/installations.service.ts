@@ -19,6 +19,14 @@ export function externalKeyOf(vendor: string, propertyId: string, environment: s
   return `${vendor}:${propertyId}:${environment}`;
 }
 
+/**
+ * Validated DTO instances carry every declared optional property as `undefined` (ES2022 class
+ * fields), which would overwrite stored values when spread; keep only what the client sent.
+ */
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function requireReasonForProduction(installation: Installation, actor: ActorContext): void {
   if (installation.environment === 'production' && !actor.reason) {
     throw DomainError.validation(
@@ -126,9 +134,9 @@ export class InstallationsService {
       externalKey,
       config: dto.config,
       endpoints: (dto.endpoints as Installation['endpoints'] | undefined) ?? { baseUrl: defaults.baseUrl, paths: { ...defaults.paths } },
-      versions: { partnerApi: template.partnerApiVersion, ...dto.versions },
+      versions: { partnerApi: template.partnerApiVersion, ...definedOnly(dto.versions) },
       ownerTeam: dto.ownerTeam ?? null,
-      documentation: { dataFlows: template.dataFlows, ...dto.documentation } as Record<string, unknown>,
+      documentation: { dataFlows: template.dataFlows, ...definedOnly(dto.documentation) } as Record<string, unknown>,
       status: 'draft',
       installedAt: dto.installedAt ? new Date(dto.installedAt) : null,
       installedBy: dto.installedBy ?? null,
@@ -227,9 +235,9 @@ export class InstallationsService {
     }
     if (problems.length > 0) throw DomainError.validation(problems);
     if (dto.propertyName !== undefined) installation.propertyName = dto.propertyName;
-    if (dto.versions !== undefined) installation.versions = { ...installation.versions, ...dto.versions };
+    if (dto.versions !== undefined) installation.versions = { ...installation.versions, ...definedOnly(dto.versions) };
     if (dto.ownerTeam !== undefined) installation.ownerTeam = dto.ownerTeam;
-    if (dto.documentation !== undefined) installation.documentation = { ...installation.documentation, ...dto.documentation };
+    if (dto.documentation !== undefined) installation.documentation = { ...installation.documentation, ...definedOnly(dto.documentation) };
     if (dto.installedAt !== undefined) installation.installedAt = new Date(dto.installedAt);
     if (dto.installedBy !== undefined) installation.installedBy = dto.installedBy;
   }

@@ -3,10 +3,12 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiNotFoundResponse } f
 import { DomainError, getVendorTemplate, isVendor, VENDOR_TEMPLATES, type VendorTemplate } from '@app/common';
 import { Protected } from '../http/api-decorators';
 import { ErrorEnvelopeDto } from '../http/error-envelope';
+import { NotAudited } from '../audit/route-audit.decorator';
 
 const TEMPLATE_SCHEMA = { type: 'object', additionalProperties: true, description: 'Vendor template: form fields, endpoints, data flows, rubric, rotation policy' } as const;
 
 @ApiTags('vendors')
+@NotAudited('static vendor templates shipped with the code: no installation data or secrets')
 @Controller('vendors')
 export class VendorsController {
   @Get()

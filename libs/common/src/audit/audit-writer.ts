@@ -12,20 +12,32 @@ export const AUDIT_CHAIN_LOCK_KEY = 4_242_001;
  * after another and the chain never forks; call it last in a transaction to keep the lock short.
  */
 export async function appendAuditEvents(manager: EntityManager, actor: ActorContext, entries: AuditEntry[]): Promise<AuditEvent[]> {
-  if (entries.length === 0) return [];
+  return appendAuditRecords(manager, entries.map((entry) => ({ actor, entry })));
+}
+
+/** One audit row to append, with its own actor; `occurredAt` when it happened earlier than the append (buffered access events). */
+export interface AuditRecord {
+  actor: ActorContext;
+  entry: AuditEntry;
+  occurredAt?: Date;
+}
+
+/** Like appendAuditEvents, for rows of several actors in one append (one lock, one INSERT). */
+export async function appendAuditRecords(manager: EntityManager, records: AuditRecord[]): Promise<AuditEvent[]> {
+  if (records.length === 0) return [];
   await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
   const head: Array<{ hash: string }> = await manager.query('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1');
   let prevHash = head[0]?.hash ?? AUDIT_GENESIS_HASH;
   const seqs: Array<{ seq: string }> = await manager.query(
     "SELECT nextval('audit_events_seq')::text AS seq FROM generate_series(1, $1)",
-    [entries.length],
+    [records.length],
   );
   const rows: AuditEvent[] = [];
-  const occurredAt = new Date();
-  entries.forEach((entry, index) => {
+  const now = new Date();
+  records.forEach(({ actor, entry, occurredAt }, index) => {
     const fields = {
       seq: seqs[index].seq,
-      occurredAt,
+      occurredAt: occurredAt ?? now,
       actorType: actor.type,
       actorId: actor.id,
       actorName: actor.name ?? null,

@@ -6,6 +6,8 @@ export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
 /** 32 zero-ish bytes would be obvious; this is a fixed, public development key. Never use it in production. */
 export const DEV_CREDENTIALS_KEYS = 'dev1:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=';
 export const DEV_FINGERPRINT_KEY = 'dev-only-fingerprint-key';
+/** `kid:base64(32-byte Ed25519 seed)`; a fixed, public development key for audit checkpoints. */
+export const DEV_AUDIT_CHECKPOINT_KEY = 'dev1:ZGV2LW9ubHktYXVkaXQtY2hlY2twb2ludC1rZXkhISE=';
 
 /**
  * Environment variables as a validated class: boot fails with a message naming every bad variable.
@@ -71,6 +73,25 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1024)
   BODY_LIMIT_BYTES = 256 * 1024;
+
+  /**
+   * Signs audit checkpoints: `kid:base64(32-byte Ed25519 seed)`. Deliberately not in the database,
+   * so whoever can rewrite the audit table cannot re-sign its head.
+   */
+  @IsString()
+  AUDIT_CHECKPOINT_KEY = DEV_AUDIT_CHECKPOINT_KEY;
+
+  /** How often records-api signs the chain head; 0 turns the periodic writer off. */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt()
+  @Min(0)
+  AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
+
+  /** How often buffered access events (reads, denials) are appended to the trail. */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt()
+  @Min(100)
+  AUDIT_ACCESS_FLUSH_MS = 2_000;
 }
 
 export class ConfigurationError extends Error {
@@ -98,6 +119,10 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     if (config.JWT_SECRET === DEV_JWT_SECRET) problems.push('JWT_SECRET: the development secret is refused in production');
     if (config.CREDENTIALS_KEYS === DEV_CREDENTIALS_KEYS) problems.push('CREDENTIALS_KEYS: the development key is refused in production');
     if (config.FINGERPRINT_KEY === DEV_FINGERPRINT_KEY) problems.push('FINGERPRINT_KEY: the development key is refused in production');
+    if (config.AUDIT_CHECKPOINT_KEY === DEV_AUDIT_CHECKPOINT_KEY) problems.push('AUDIT_CHECKPOINT_KEY: the development key is refused in production');
+  }
+  if (typeof config.AUDIT_CHECKPOINT_KEY === 'string' && !/^[A-Za-z0-9._-]{1,32}:[A-Za-z0-9+/]{43}=$/.test(config.AUDIT_CHECKPOINT_KEY)) {
+    problems.push('AUDIT_CHECKPOINT_KEY: must be kid:base64 of a 32-byte Ed25519 seed');
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;

@@ -1,3 +1,4 @@
+import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
 import { CredentialVersion } from './credential-version.entity';
 import { Deployment } from './deployment.entity';
@@ -7,6 +8,7 @@ import { OutboxEvent } from './outbox-event.entity';
 import { ProcessedMessage } from './processed-message.entity';
 import { VerificationReceipt } from './verification-receipt.entity';
 
+export * from './audit-checkpoint.entity';
 export * from './audit-event.entity';
 export * from './credential-version.entity';
 export * from './deployment.entity';
@@ -18,6 +20,7 @@ export * from './verification-receipt.entity';
 
 /** Every entity, for the one data source. */
 export const ENTITIES = [
+  AuditCheckpoint,
   AuditEvent,
   CredentialVersion,
   Deployment,

@@ -1,4 +1,5 @@
 import { Initial1796415147036 } from './1796415147036-Initial';
+import { AuditCheckpoints1796415733515 } from './1796415733515-AuditCheckpoints';
 
 // Migrations in order. Never edit one after it is committed: add a new one.
-export const MIGRATIONS: Function[] = [Initial1796415147036];
+export const MIGRATIONS: Function[] = [Initial1796415147036, AuditCheckpoints1796415733515];

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CheckpointSigner, verifyAuditChain, type ChainVerification } from '@app/common';
+import { decodeSeqCursor, encodeSeqCursor } from './audit-cursor';
+import { AUDIT_PAGE_DEFAULT, type CheckpointsQuery } from './dto/audit-query.dto';
+import type { CheckpointPageView } from './dto/checkpoint.view';
+
+/** Chain verification and the checkpoint export an auditor archives next to the trail. */
+@Injectable()
+export class AuditIntegrityService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly signer: CheckpointSigner,
+  ) {}
+
+  verify(): Promise<ChainVerification> {
+    return verifyAuditChain(<T>(sql: string, params: unknown[]) => this.dataSource.query<T[]>(sql, params), this.signer);
+  }
+
+  async checkpoints(query: CheckpointsQuery): Promise<CheckpointPageView> {
+    const limit = query.limit ?? AUDIT_PAGE_DEFAULT;
+    const params: unknown[] = [limit + 1];
+    let before = '';
+    if (query.cursor) {
+      params.push(decodeSeqCursor(query.cursor));
+      before = 'WHERE seq < $2';
+    }
+    const rows: Array<{ seq: string; hash: string; created_at: Date; key_id: string; signature: string }> = await this.dataSource.query(
+      `SELECT seq, hash, created_at, key_id, signature FROM audit_checkpoints ${before} ORDER BY seq DESC LIMIT $1`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      algorithm: 'Ed25519',
+      keyId: this.signer.keyId,
+      publicKey: this.signer.publicKeyPem(),
+      signedMessage: 'audit-checkpoint:v1|{seq}|{hash}|{createdAt}',
+      items: page.map((r) => ({
+        seq: r.seq,
+        hash: r.hash,
+        createdAt: r.created_at.toISOString(),
+        keyId: r.key_id,
+        signature: r.signature,
+      })),
+      nextCursor: rows.length > limit && last ? encodeSeqCursor(last.seq) : null,
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import type { FieldChange } from '@app/common';
+import type { AuditEventView, FieldChangeView } from './dto/audit-event.view';
+
+/**
+ * The columns every audit read selects. seq is left bigint (node-pg hands int8 back as a string):
+ * casting it to text in the select list would make `ORDER BY seq` sort as text.
+ */
+export const AUDIT_ROW_COLUMNS = `seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
+  actor_type, actor_id, actor_name, actor_issuer, action, target_type, target_id, outcome, reason, request_id, source_ip,
+  changes, metadata, prev_hash, hash`;
+
+export interface AuditRow {
+  seq: string;
+  occurred_at: string;
+  actor_type: string;
+  actor_id: string;
+  actor_name: string | null;
+  actor_issuer: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: string;
+  reason: string | null;
+  request_id: string | null;
+  source_ip: string | null;
+  changes: FieldChange[] | null;
+  metadata: Record<string, unknown> | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export function toAuditEventView(row: AuditRow): AuditEventView {
+  return {
+    seq: row.seq,
+    occurredAt: row.occurred_at,
+    actor: { type: row.actor_type, id: row.actor_id, name: row.actor_name, issuer: row.actor_issuer },
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    outcome: row.outcome,
+    reason: row.reason,
+    requestId: row.request_id,
+    sourceIp: row.source_ip,
+    changes: row.changes as FieldChangeView[] | null,
+    metadata: row.metadata,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}

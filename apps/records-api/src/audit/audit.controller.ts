@@ -1,0 +1,60 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { ActorContext } from '@app/common';
+import { Actor } from '../auth/authenticated-user';
+import { Protected } from '../http/api-decorators';
+import { AuditExportService } from './audit-export.service';
+import { AuditIntegrityService } from './audit-integrity.service';
+import { AuditQueryService } from './audit-query.service';
+import { AccessAudited, Audited } from './route-audit.decorator';
+import { AuditPageView } from './dto/audit-event.view';
+import { CheckpointsQuery, ExportAuditQuery, ListAuditQuery } from './dto/audit-query.dto';
+import { ChainVerificationView, CheckpointPageView } from './dto/checkpoint.view';
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(
+    private readonly query: AuditQueryService,
+    private readonly exporter: AuditExportService,
+    private readonly integrity: AuditIntegrityService,
+  ) {}
+
+  @Get()
+  @Protected('auditor')
+  @Audited('audit.read')
+  @ApiOperation({ summary: 'Query the audit trail (newest first, cursor pagination); the read is itself audited' })
+  @ApiOkResponse({ type: AuditPageView })
+  list(@Query() query: ListAuditQuery, @Actor() actor: ActorContext): Promise<AuditPageView> {
+    return this.query.list(query, actor);
+  }
+
+  @Get('export')
+  @Protected('auditor')
+  @Audited('audit.exported')
+  @ApiOperation({ summary: 'Stream the audit trail as NDJSON or CSV (seq order, up to the head at the start); audited before streaming' })
+  @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiOkResponse({ description: 'One AuditEvent per line (NDJSON) or per row (CSV, formula cells defused)' })
+  export(@Query() query: ExportAuditQuery, @Actor() actor: ActorContext, @Res() res: Response): Promise<void> {
+    return this.exporter.export(query, actor, res);
+  }
+
+  @Get('verify')
+  @Protected('auditor')
+  @AccessAudited('audit.verified')
+  @ApiOperation({ summary: 'Recompute the hash chain and check it against the signed checkpoints' })
+  @ApiOkResponse({ type: ChainVerificationView })
+  verify(): Promise<ChainVerificationView> {
+    return this.integrity.verify();
+  }
+
+  @Get('checkpoints')
+  @Protected('auditor')
+  @AccessAudited('audit.read')
+  @ApiOperation({ summary: 'Signed chain-head checkpoints and the public key to verify them offline (newest first)' })
+  @ApiOkResponse({ type: CheckpointPageView })
+  checkpoints(@Query() query: CheckpointsQuery): Promise<CheckpointPageView> {
+    return this.integrity.checkpoints(query);
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ReverificationScheduler } from './reverification-scheduler';
+
+@Module({ providers: [ReverificationScheduler], exports: [ReverificationScheduler] })
+export class SchedulingModule {}

@@ -1,0 +1,37 @@
+import type { EntityManager } from 'typeorm';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isMessageId(value: string | undefined): value is string {
+  return value !== undefined && UUID.test(value);
+}
+
+/**
+ * Records that `consumer` handled `messageId`, inside the caller's transaction. False means another
+ * delivery already committed it: the caller must roll back and just ack (idempotent consumer).
+ */
+export async function claimMessage(manager: EntityManager, consumer: string, messageId: string): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    'INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING message_id',
+    [consumer, messageId],
+  );
+  return rows.length === 1;
+}
+
+export async function wasProcessed(manager: EntityManager, consumer: string, messageId: string): Promise<boolean> {
+  const rows: unknown[] = await manager.query('SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2', [
+    consumer,
+    messageId,
+  ]);
+  return rows.length > 0;
+}
+
+/** Thrown inside a unit of work to roll it back when the message turned out to be a duplicate. */
+export class DuplicateMessage extends Error {
+  override readonly name = 'DuplicateMessage';
+}
+
+/** The message can never be handled (invalid payload, unknown record): dead-letter it at once. */
+export class PoisonMessage extends Error {
+  override readonly name = 'PoisonMessage';
+}

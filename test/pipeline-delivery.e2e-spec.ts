@@ -1,0 +1,216 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DeadLetterQueue, RoutingKey } from '../libs/common/src';
+import { drainQueue, openTestChannel, publishConfirmed } from './support/broker';
+import { startPipeline, waitFor, type Pipeline } from './support/pipeline';
+import { pipelineClient } from './support/pipeline-client';
+import { parkwhizInstallation } from './support/test-app';
+
+type XDeath = Array<{ reason: string; queue: string; count: number }>;
+
+/** Issue 3 item 9 / RELIABILITY R4, R5, R2: poison messages, unroutable publishes, duplicates. */
+describe('verification pipeline: delivery guarantees', () => {
+  let p: Pipeline;
+  let api: ReturnType<typeof pipelineClient>;
+  let test: Awaited<ReturnType<typeof openTestChannel>>;
+
+  beforeAll(async () => {
+    p = await startPipeline({ parkwhizClients: [{ clientId: 'pw-good', clientSecret: 'pw-good-secret-0001' }], locationIds: ['4412'] });
+    api = pipelineClient(p);
+    test = await openTestChannel();
+  }, 30_000);
+  afterAll(async () => {
+    await test?.close();
+    await p?.close();
+  });
+
+  const requestBody = (overrides: Record<string, unknown> = {}) => ({
+    installationId: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    actor: { type: 'user', id: 'tester' },
+    receiptId: randomUUID(),
+    credentialVersionId: randomUUID(),
+    trigger: 'manual',
+    ...overrides,
+  });
+
+  it('a message that always fails reaches the DLQ after exactly limit + 1 deliveries while others flow', async () => {
+    const poisonId = randomUUID();
+    // Each failed delivery is logged once by the consumer, naming the message id.
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    const deliveries = () => logged.mock.calls.filter(([message]) => String(message).includes(`handler failed for ${poisonId}`)).length;
+    const started = Date.now();
+    await publishConfirmed(test.channel, p.topology.exchanges.events, RoutingKey.VerificationRequested, requestBody(), poisonId);
+    const id = await api.createParkWhiz('pw-good', 'pw-good-secret-0001');
+    await api.waitForStatus(id, 'active');
+    expect(Date.now() - started).toBeLessThan(3000); // not stuck behind the poison message
+
+    const [dead] = await waitFor(
+      async () => {
+        const found = await drainQueue(test.channel, p.topology.deadLetters);
+        return found.length > 0 ? found : null;
+      },
+      20_000,
+      'dead letter',
+    );
+    expect(dead.properties.messageId).toBe(poisonId);
+    const death = (dead.properties.headers?.['x-death'] as XDeath)[0];
+    expect(death).toMatchObject({ reason: 'delivery_limit', queue: p.topology.verificationRequests.name });
+    expect(deliveries()).toBe(p.topology.deliveryLimit + 1);
+    logged.mockRestore();
+  }, 40_000);
+
+  it('an invalid payload or an unknown routing key is dead-lettered at once, not requeued', async () => {
+    const invalidId = randomUUID();
+    await publishConfirmed(
+      test.channel,
+      p.topology.exchanges.events,
+      RoutingKey.VerificationRequested,
+      requestBody({ receiptId: 'not-a-uuid' }),
+      invalidId,
+    );
+    const notJsonId = randomUUID();
+    await publishConfirmed(test.channel, p.topology.exchanges.events, RoutingKey.VerificationRequested, '{"truncated', notJsonId);
+    const unknownId = randomUUID();
+    await publishConfirmed(
+      test.channel,
+      p.topology.exchanges.events,
+      RoutingKey.VerificationRequested,
+      requestBody(),
+      unknownId,
+      'verification.requested.v9',
+    );
+    const dead = await waitFor(
+      async () => {
+        const found = await drainQueue(test.channel, p.topology.deadLetters);
+        return found.length > 0 ? found : null;
+      },
+      10_000,
+      'dead letters',
+    );
+    const all = [
+      ...dead,
+      ...(await waitFor(
+        async () => (dead.length >= 3 ? [] : drainQueue(test.channel, p.topology.deadLetters).then((m) => (m.length ? m : null))),
+        5000,
+        'rest',
+      )),
+    ];
+    expect(all.map((m) => m.properties.messageId).sort()).toEqual([invalidId, notJsonId, unknownId].sort());
+    for (const message of all)
+      expect((message.properties.headers?.['x-death'] as XDeath)[0]).toMatchObject({ reason: 'rejected', count: 1 });
+  }, 30_000);
+
+  it('every message delivered twice: one receipt, one set of milestones, one partner call', async () => {
+    const id = await api.createParkWhiz('pw-good', 'pw-good-secret-0001');
+    await api.waitForStatus(id, 'active');
+    const calls = p.sandbox.server.callCount({ route: 'parkwhiz.token' });
+    const milestoneRows = async () =>
+      (
+        await p.api.dataSource.query(
+          `SELECT count(*)::int AS n FROM audit_events WHERE target_id = $1 AND action IN ('milestone.reached', 'verification.completed')`,
+          [id],
+        )
+      )[0].n;
+    const auditBefore = await milestoneRows();
+    // Replay everything both outboxes sent for this installation, with the original message ids.
+    const sent: Array<{ id: string; exchange: string; routing_key: string; payload: unknown }> = await p.api.dataSource.query(
+      `SELECT id, exchange, routing_key, payload FROM outbox_events WHERE payload->>'installationId' = $1 AND sent_at IS NOT NULL`,
+      [id],
+    );
+    expect(sent.map((e) => e.routing_key)).toEqual(
+      expect.arrayContaining([RoutingKey.VerificationRequested, RoutingKey.MilestoneReached, RoutingKey.VerificationCompleted]),
+    );
+    for (const event of sent)
+      await publishConfirmed(test.channel, p.topology.exchangeFor(event.exchange), event.routing_key, event.payload, event.id);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await api.receipts(id)).toHaveLength(1);
+    expect(await milestoneRows()).toBe(auditBefore);
+    expect(p.sandbox.server.callCount({ route: 'parkwhiz.token' })).toBe(calls);
+    expect((await api.installation(id)).status).toBe('active');
+  }, 30_000);
+
+  it('an unroutable publish is detected: the outbox row stays pending with the error', async () => {
+    const [row] = await p.api.dataSource.query(
+      `INSERT INTO outbox_events (id, exchange, routing_key, payload) VALUES ($1, 'installations.events', 'nobody.listens.v1', '{}'::jsonb) RETURNING id`,
+      [randomUUID()],
+    );
+    await p.api.dataSource.query(`SELECT pg_notify('outbox_events', '')`);
+    const failed = await waitFor(
+      async () => {
+        const [r] = await p.api.dataSource.query('SELECT sent_at, attempts, last_error FROM outbox_events WHERE id = $1', [row.id]);
+        return r.attempts > 0 ? r : null;
+      },
+      10_000,
+      'publish attempt',
+    );
+    expect(failed.sent_at).toBeNull();
+    expect(failed.last_error).toContain('unroutable');
+  });
+
+  it('dlq list leaves messages in place; replay sends one back to the queue that dead-lettered it', async () => {
+    await drainQueue(test.channel, p.topology.deadLetters);
+    const id = randomUUID();
+    await publishConfirmed(
+      test.channel,
+      p.topology.exchanges.events,
+      RoutingKey.VerificationRequested,
+      requestBody(),
+      id,
+      'verification.requested.v9',
+    );
+    const dlq = new DeadLetterQueue(test.channel, p.topology);
+    const listed = await waitFor(
+      async () => {
+        const items = await dlq.list();
+        await test.channel.recover(); // give back what list took, as the CLI does by closing
+        return items.length > 0 ? items : null;
+      },
+      10_000,
+      'dead letter',
+    );
+    expect(listed[0]).toMatchObject({ messageId: id, queue: p.topology.verificationRequests.name, reason: 'rejected' });
+    const replayed = await dlq.replay((d) => d.messageId === id);
+    expect(replayed.map((d) => d.messageId)).toEqual([id]);
+    // Still unknown to the worker, so it comes back, this time marked as a replay.
+    const [back] = await waitFor(
+      async () => {
+        const found = await drainQueue(test.channel, p.topology.deadLetters);
+        return found.length > 0 ? found : null;
+      },
+      10_000,
+      'replayed dead letter',
+    );
+    expect(back.properties.messageId).toBe(id);
+    expect(back.properties.headers?.['x-replayed-from']).toBe(p.topology.deadLetters);
+  }, 30_000);
+
+  it('the status consumer refuses an illegal transition: logged, inbox recorded, no state change, no audit row', async () => {
+    const engineerCreate = await p.api
+      .http()
+      .post('/v1/installations')
+      .set(...api.auth(api.engineer))
+      .send(parkwhizInstallation());
+    const id = engineerCreate.body.id as string;
+    expect(engineerCreate.body.status).toBe('draft');
+    const milestone = (name: string) => ({
+      installationId: id,
+      occurredAt: new Date().toISOString(),
+      actor: { type: 'service', id: 'test-worker' },
+      milestone: name,
+    });
+    const eventId = randomUUID();
+    await publishConfirmed(test.channel, p.topology.exchanges.status, RoutingKey.MilestoneReached, milestone('degraded'), eventId);
+    await waitFor(
+      async () => (await p.api.dataSource.query('SELECT 1 FROM processed_messages WHERE message_id = $1', [eventId])).length === 1,
+      10_000,
+      'handled',
+    );
+    expect((await api.installation(id)).status).toBe('draft');
+    const audit = await p.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE target_id = $1 AND action = 'milestone.reached'`,
+      [id],
+    );
+    expect(audit[0].n).toBe(0);
+  });
+});
