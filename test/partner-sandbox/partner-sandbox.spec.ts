@@ -122,6 +122,14 @@ describe('SpotHero partner API', () => {
     expect(res.json()).toMatchObject({ notifications: [], meta: {}, data: { id: 2001 } });
   });
 
+  it('serves the current API facility read (the template default) with the same authentication', async () => {
+    const ok = await call('/v2/facilities/2001', { headers: keyed });
+    expect(ok.status).toBe(200);
+    expect(ok.json()).toMatchObject({ data: { id: 2001 } });
+    const anonymous = await call('/v2/facilities/2001', { headers: { 'spothero-version': '2016-05-27' } });
+    expect(anonymous.status).toBe(401);
+  });
+
   it.each([
     ['no key', { 'spothero-version': '2016-05-27' }, 401, 'not_authenticated'],
     ['a bad key', { authorization: 'Token wrong', 'spothero-version': '2016-05-27' }, 401, 'not_authenticated'],

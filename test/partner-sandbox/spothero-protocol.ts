@@ -30,11 +30,19 @@ function facility(id: string): Record<string, unknown> {
   };
 }
 
-/** The legacy SpotHero partner API: `Authorization: Token <key>`, `SpotHero-Version`, trailing slashes. */
+/**
+ * SpotHero: the legacy partner API (`/api/partner/v1/…/`, trailing slashes) and the current API's
+ * `/v2/facilities/{id}`, both with `Authorization: Token <key>` and `SpotHero-Version`.
+ */
 export class SpotHeroProtocol {
   constructor(private readonly config: () => PartnerSandboxConfig) {}
 
   match(call: SandboxCall): RouteMatch | undefined {
+    // The current API's facility read (the template's default probe/sync path): no trailing slash.
+    const currentApiPath = /^\/v2\/facilities\/([^/]+)$/.exec(call.path);
+    if (currentApiPath) {
+      return { route: 'spothero.facility', caller: this.caller(call), answer: () => this.facility(call, decodeURIComponent(currentApiPath[1])) };
+    }
     const facilityPath = /^\/api\/partner\/v1\/facilities\/([^/]+)(\/?)$/.exec(call.path);
     if (!facilityPath) return undefined;
     const [, rawId, slash] = facilityPath;

@@ -9,7 +9,8 @@ import { csvLine } from './csv-cell';
 import type { AuditEventView } from './dto/audit-event.view';
 import type { ExportAuditQuery, ExportFormat } from './dto/audit-query.dto';
 
-const BATCH_ROWS = 2000;
+// Like the verifier: small batches stay in V8's young generation, so memory stays flat.
+const BATCH_ROWS = 1000;
 const CSV_COLUMNS = [
   'seq',
   'occurredAt',
