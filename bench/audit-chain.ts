@@ -1,90 +1,23 @@
 /**
- * Audit chain benchmark (issue 4 §8, verify part): fills a private database with N chained audit
- * rows (default 1M) and times GET /v1/audit/verify's work (verifyAuditChain) over them, with the
- * process's peak RSS. Run: `npx ts-node --transpile-only -r tsconfig-paths/register bench/audit-chain.ts`.
+ * Audit trail benchmark (issue 4 §8): fills a private database with N chained audit rows (default
+ * 1M) and measures, against those rows: chain verification (< 10 s), the change log's p99 (< 20 ms),
+ * a full NDJSON export to a slow client with peak RSS (< 200 MB), and 8 concurrent writers with and
+ * without the chain (ratio >= 0.5). Prints one JSON object per measure.
+ *
+ * `npx ts-node --transpile-only -r tsconfig-paths/register bench/audit-chain.ts`
  * BENCH_AUDIT_ROWS overrides N; BENCH_KEEP_DATABASE keeps the database; BENCH_AUDIT_DATABASE reuses a
- * kept one (skips the fill, which takes ~1-2 minutes for 1M rows).
+ * kept one (skips the fill, ~1.5 minutes for 1M rows). BENCH_AUDIT_ONLY=verify,changes,export,writers.
  */
 import { randomBytes } from 'node:crypto';
-import { Client, Pool } from 'pg';
-import {
-  AUDIT_GENESIS_HASH,
-  CheckpointSigner,
-  computeAuditHash,
-  DEV_AUDIT_CHECKPOINT_KEY,
-  migrateDatabase,
-  verifyAuditChain,
-} from '../libs/common/src';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions, CheckpointSigner, DEV_AUDIT_CHECKPOINT_KEY, migrateDatabase } from '../libs/common/src';
+import { fillAuditTrail } from './audit/fill';
+import { measureChanges, measureExport, measureVerify, measureWriters } from './audit/measures';
 
 const ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000);
-const TARGET_MS = 10_000;
-const INSERT_BATCH = 2000;
 const PG_HOST = process.env.BENCH_PG_HOST ?? '127.0.0.1:5432';
-
-async function fill(owner: Client): Promise<void> {
-  let prevHash = AUDIT_GENESIS_HASH;
-  const start = Date.parse('2026-01-01T00:00:00Z');
-  for (let base = 1; base <= ROWS; base += INSERT_BATCH) {
-    const params: unknown[] = [];
-    const tuples: string[] = [];
-    for (let seq = base; seq < base + INSERT_BATCH && seq <= ROWS; seq += 1) {
-      const fields = {
-        seq: String(seq),
-        occurredAt: new Date(start + seq * 1000),
-        actorType: 'user',
-        actorId: `user-${seq % 50}`,
-        actorName: null,
-        actorIssuer: 'bench',
-        action: 'installation.updated',
-        targetType: 'installation',
-        targetId: `inst-${seq % 1000}`,
-        outcome: 'success',
-        reason: seq % 10 === 0 ? 'CHG-1' : null,
-        requestId: `req-${seq}`,
-        sourceIp: '127.0.0.1',
-        changes: [{ field: 'propertyName', before: `Garage ${seq - 1}`, after: `Garage ${seq}` }],
-        metadata: null,
-        prevHash,
-      };
-      const hash = computeAuditHash(fields);
-      const values = [
-        fields.seq,
-        fields.occurredAt,
-        fields.actorType,
-        fields.actorId,
-        fields.actorName,
-        fields.actorIssuer,
-        fields.action,
-        fields.targetType,
-        fields.targetId,
-        fields.outcome,
-        fields.reason,
-        fields.requestId,
-        fields.sourceIp,
-        JSON.stringify(fields.changes),
-        null,
-        prevHash,
-        hash,
-      ];
-      tuples.push(
-        `(${values
-          .map((v) => {
-            params.push(v);
-            return `$${params.length}`;
-          })
-          .join(',')})`,
-      );
-      prevHash = hash;
-    }
-    await owner.query(
-      `INSERT INTO audit_events (seq, occurred_at, actor_type, actor_id, actor_name, actor_issuer, action, target_type, target_id, outcome,
-        reason, request_id, source_ip, changes, metadata, prev_hash, hash) VALUES ${tuples.join(',')}`,
-      params,
-    );
-  }
-  await owner.query(`SELECT setval('audit_events_seq', $1)`, [ROWS]);
-  await owner.query('VACUUM ANALYZE audit_events');
-}
+const ONLY = new Set((process.env.BENCH_AUDIT_ONLY ?? 'verify,changes,export,writers').split(','));
 
 async function main(): Promise<void> {
   const reuse = process.env.BENCH_AUDIT_DATABASE;
@@ -94,28 +27,29 @@ async function main(): Promise<void> {
   if (!reuse) await migrateDatabase({ migrationUrl, appUrl });
   const owner = new Client({ connectionString: migrationUrl });
   await owner.connect();
-  const pool = new Pool({ connectionString: appUrl, max: 2 });
+  const dataSource = new DataSource(buildDataSourceOptions(appUrl, { poolSize: 10, applicationName: 'bench-audit' }));
   try {
     if (!reuse) {
-      const filled = Date.now();
-      await fill(owner);
-      process.stdout.write(`filled ${ROWS} chained rows in ${Date.now() - filled} ms\n`);
+      const started = Date.now();
+      await fillAuditTrail(owner, ROWS);
+      process.stdout.write(`${JSON.stringify({ measure: 'fill', rows: ROWS, ms: Date.now() - started })}\n`);
     }
+    // The unchained twin for the writers' baseline: same columns, no chain, no triggers.
+    await owner.query('CREATE TABLE IF NOT EXISTS audit_events_unchained (LIKE audit_events INCLUDING DEFAULTS)');
+    await owner.query('CREATE SEQUENCE IF NOT EXISTS audit_events_unchained_seq AS bigint');
+    await owner.query('GRANT INSERT ON audit_events_unchained TO installation_records_app');
+    await owner.query('GRANT USAGE ON SEQUENCE audit_events_unchained_seq TO installation_records_app');
+    await dataSource.initialize();
     const signer = CheckpointSigner.fromConfig(process.env.AUDIT_CHECKPOINT_KEY ?? DEV_AUDIT_CHECKPOINT_KEY);
-    const rssBefore = process.memoryUsage().rss;
-    let peakRss = rssBefore;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-    // CPU time as well as wall time: on a busy machine wall time mostly measures the neighbours.
-    const cpuBefore = process.cpuUsage();
-    const result = await verifyAuditChain(async <T>(sql: string, params: unknown[]) => (await pool.query(sql, params)).rows as T[], signer);
-    clearInterval(sampler);
-    const cpu = process.cpuUsage(cpuBefore);
-    const mb = (bytes: number): number => Math.round(bytes / 1048576);
-    process.stdout.write(
-      `${JSON.stringify({ rows: ROWS, ok: result.ok, checkedRows: result.checkedRows, verifyMs: result.durationMs, nodeCpuMs: Math.round((cpu.user + cpu.system) / 1000), targetMs: TARGET_MS, pass: result.ok && result.durationMs < TARGET_MS, rssBeforeMb: mb(rssBefore), peakRssMb: mb(peakRss) })}\n`,
-    );
+    const report = (measure: string, result: Record<string, unknown>): void => {
+      process.stdout.write(`${JSON.stringify({ measure, rows: ROWS, ...result })}\n`);
+    };
+    if (ONLY.has('verify')) report('verify', await measureVerify(dataSource, signer));
+    if (ONLY.has('changes')) report('changes', await measureChanges(dataSource));
+    if (ONLY.has('export')) report('export', await measureExport(dataSource));
+    if (ONLY.has('writers')) report('writers', await measureWriters(dataSource));
   } finally {
-    await pool.end();
+    if (dataSource.isInitialized) await dataSource.destroy();
     await owner.end();
     if (!process.env.BENCH_KEEP_DATABASE && !reuse) {
       const admin = new Client({ connectionString: `postgres://postgres@${PG_HOST}/postgres` });

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { AuditCheckpointService } from '../apps/records-api/src/audit/audit-checkpoint.service';
 import { parkwhizInstallation, startTestApp, tokenFor, type TestApp } from './support/test-app';
 
 /** A1: the application's own role cannot alter the trail or switch its guards off. */
@@ -19,10 +20,8 @@ describe('audit trail immutability (A1)', () => {
     app = new Client({ connectionString: process.env.DATABASE_URL });
     owner = new Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
     await Promise.all([app.connect(), owner.connect()]);
-    await owner.query(
-      `INSERT INTO audit_checkpoints (seq, hash, created_at, key_id, signature) VALUES (-1, 'x', now(), 'test', 'not-a-signature')
-       ON CONFLICT DO NOTHING`,
-    );
+    // A real signed checkpoint (the writer skips if a concurrent spec's app already signed this head).
+    await t.app.get(AuditCheckpointService).writeCheckpoint();
   });
   afterAll(async () => {
     await Promise.all([app.end(), owner.end()]);

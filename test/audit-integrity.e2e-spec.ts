@@ -44,7 +44,12 @@ describe('audit chain integrity (A3) and fail-closed writes (A2)', () => {
   beforeAll(async () => {
     db = await createPrivateDatabase();
     restoreEnv = useDatabase(db);
+    // Checkpoints only when a test writes one, so none lands between a tamper and its check.
+    const savedInterval = process.env.AUDIT_CHECKPOINT_INTERVAL_MS;
+    process.env.AUDIT_CHECKPOINT_INTERVAL_MS = '0';
     t = await startTestApp();
+    if (savedInterval === undefined) delete process.env.AUDIT_CHECKPOINT_INTERVAL_MS;
+    else process.env.AUDIT_CHECKPOINT_INTERVAL_MS = savedInterval;
   });
   afterAll(async () => {
     await t?.close();

@@ -50,22 +50,24 @@ const pad = (value: string | number | null, width: number): string => String(val
 /** One line per scenario: API and baseline side by side, and their ratios. */
 export function printComparison(measurements: Measurement[]): void {
   const keys = [...new Map(measurements.map((m) => [`${m.scenario}@${m.rows}`, m])).values()];
-  const side = (title: string): string => `${pad(title, 9)}${pad('p50', 6)}${pad('p99', 7)}${pad('cpu/req', 8)}`;
-  const header = `${'scenario'.padEnd(30)}${pad('rows', 8)} |${side('API r/s')} |${side('raw r/s')} |${pad('r/s', 6)}${pad('cpu', 6)}`;
-  console.log(`\n${' '.repeat(40)}${'records-api'.padEnd(32)}${'raw baseline'.padEnd(30)}API/raw\n${header}\n${'-'.repeat(header.length)}`);
+  const widths = [9, 8, 8, 8];
+  const row = (values: (string | number | null)[]): string => values.map((v, i) => pad(v, widths[i])).join('');
+  const cells = (s: Summary | null): string =>
+    s ? row([s.requestsPerSecond, s.p50Ms, s.p99Ms, s.serverCpuMsPerRequest]) : row(['-', '-', '-', '-']);
+  const header = `${'scenario'.padEnd(30)}${pad('rows', 8)} |${row(['r/s', 'p50', 'p99', 'cpu/req'])} |${row(['r/s', 'p50', 'p99', 'cpu/req'])} |${pad('r/s', 6)}${pad('cpu', 6)}`;
+  const width = widths.reduce((a, b) => a + b, 0) + 2;
+  console.log(
+    `\n${' '.repeat(39)}${'| records-api'.padEnd(width)}${'| raw baseline'.padEnd(width)}| API/raw\n${header}\n${'-'.repeat(header.length)}`,
+  );
   for (const { scenario, rows } of keys) {
     const api = summarise(measurements, scenario, rows, 'api');
     const raw = summarise(measurements, scenario, rows, 'baseline');
-    const cells = (s: Summary | null): string =>
-      s
-        ? `${pad(s.requestsPerSecond, 9)}${pad(s.p50Ms, 6)}${pad(s.p99Ms, 7)}${pad(s.serverCpuMsPerRequest, 8)}`
-        : side('-').replace(/\S+/g, '-');
     const rps = api && raw ? (api.requestsPerSecond / raw.requestsPerSecond).toFixed(2) : '-';
     const cpu =
       api?.serverCpuMsPerRequest && raw?.serverCpuMsPerRequest ? (api.serverCpuMsPerRequest / raw.serverCpuMsPerRequest).toFixed(1) : '-';
     console.log(`${scenario.padEnd(30)}${pad(rows, 8)} |${cells(api)} |${cells(raw)} |${pad(rps, 6)}${pad(cpu, 6)}`);
   }
-  console.log('ms; r/s = mean of per-second samples; cpu/req = server process CPU ms per request; averaged over rounds');
+  console.log('r/s = mean of per-second samples; p50/p99 in ms; cpu/req = server process CPU ms per request; means over rounds');
 }
 
 export function printTargets(checks: TargetCheck[]): void {

@@ -18,6 +18,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('vendors', 'Vendor templates')
     .addTag('installations', 'Installation records')
     .addTag('credentials', 'Encrypted credentials')
+    .addTag('verifications', 'Credential verification receipts')
+    .addTag('audit', 'Audit trail, change log, chain verification')
     .addTag('health', 'Probes')
     .build();
   return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto, MaskedSecretFieldView], operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });

@@ -5,6 +5,7 @@ export * from './crypto/credential-cipher';
 export * from './crypto/credential-rewrap';
 export * from './database/data-source-options';
 export * from './database/database-bootstrap';
+export * from './database/database-unavailable';
 export * from './entities';
 export * from './audit/audit-chain';
 export * from './audit/audit-entry';

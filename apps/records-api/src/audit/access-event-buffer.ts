@@ -47,7 +47,11 @@ export class AccessEventBuffer implements OnApplicationBootstrap, BeforeApplicat
   /** Appends everything pending; concurrent callers share one flush, then loop until empty. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.pending.length === 0 || !this.dataSource.isInitialized) return;
+    if (this.pending.length === 0) return;
+    if (!this.dataSource.isInitialized) {
+      this.logger.error({ pending: this.pending.length }, 'database closed before access events were flushed');
+      return;
+    }
     const batch = this.pending.splice(0, this.pending.length);
     this.flushing = this.dataSource
       .transaction((manager) => appendAuditRecords(manager, batch))

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { ActorContext } from '@app/common';
 import { Actor } from '../auth/authenticated-user';
@@ -34,8 +34,10 @@ export class AuditController {
   @Protected('auditor')
   @Audited('audit.exported')
   @ApiOperation({ summary: 'Stream the audit trail as NDJSON or CSV (seq order, up to the head at the start); audited before streaming' })
-  @ApiProduces('application/x-ndjson', 'text/csv')
-  @ApiOkResponse({ description: 'One AuditEvent per line (NDJSON) or per row (CSV, formula cells defused)' })
+  @ApiOkResponse({
+    description: 'One AuditEvent per line (NDJSON) or per row (CSV, formula cells defused); errors before streaming use the envelope',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+  })
   export(@Query() query: ExportAuditQuery, @Actor() actor: ActorContext, @Res() res: Response): Promise<void> {
     return this.exporter.export(query, actor, res);
   }

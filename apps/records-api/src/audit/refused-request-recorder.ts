@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
@@ -21,7 +21,7 @@ const MAX_PATH = 300;
  * create-app.ts adds the request-id and body-parser middleware, so it sees every request.
  */
 @Injectable()
-export class RefusedRequestRecorder {
+export class RefusedRequestRecorder implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RefusedRequestRecorder.name);
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -39,6 +39,11 @@ export class RefusedRequestRecorder {
   /** Waits for rows still being written (tests; shutdown). */
   async settled(): Promise<void> {
     await Promise.all([...this.inFlight]);
+  }
+
+  /** A refusal answered just before shutdown still gets its row, before the pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.settled();
   }
 
   private onFinish(req: Request, res: Response): void {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { AmqpConnection, MessagingSettings, QueueConsumer, Topology } from '@app/common';
+import { AmqpConnection, isDatabaseUnavailable, MessagingSettings, QueueConsumer, Topology } from '@app/common';
 import { BrokerModule } from '../broker/broker.module';
 import { StatusUpdatesService } from './status-updates.service';
 
@@ -19,7 +19,7 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       topology,
       topology.statusUpdates,
       (delivery) => updates.handle(delivery),
-      { prefetch: 20 },
+      { prefetch: 20, isUnavailable: isDatabaseUnavailable },
       new Logger('StatusConsumer'),
     );
   }

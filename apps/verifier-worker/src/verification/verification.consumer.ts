@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { AmqpConnection, QueueConsumer, Topology } from '@app/common';
+import { AmqpConnection, isDatabaseUnavailable, QueueConsumer, Topology } from '@app/common';
 import { VerifierSettings } from '../config/verifier-settings';
 import { VerificationService } from './verification.service';
 
@@ -17,7 +17,7 @@ export class VerificationConsumer implements OnApplicationBootstrap, OnModuleDes
       topology,
       topology.verificationRequests,
       (delivery) => service.handle(delivery),
-      { prefetch: settings.VERIFIER_CONCURRENCY },
+      { prefetch: settings.VERIFIER_CONCURRENCY, isUnavailable: isDatabaseUnavailable },
       new Logger('VerificationConsumer'),
     );
   }

@@ -26,8 +26,9 @@ import { VERIFICATION_CONSUMER, VerificationRecorder } from './verification-reco
 
 /**
  * Handles `verification.requested.v1`: decrypt, call the partner, record the receipt. Every path
- * ends in a disposition (ack, dead-letter, retry); only unexpected errors (database down, a
- * receipt not visible yet) throw and are requeued up to the delivery limit.
+ * ends in a disposition (ack, dead-letter, retry); only unexpected errors throw: a database
+ * outage is waited out by the consumer (isDatabaseUnavailable), anything else (a receipt not
+ * visible yet) is requeued up to the delivery limit.
  */
 @Injectable()
 export class VerificationService {

@@ -1,4 +1,5 @@
 import type { ActorType, AuditOutcome, FieldChange } from '../entities/audit-event.entity';
+import type { AuditAction } from './audit-actions';
 
 /** Who is acting, and on behalf of which request: every write and every audit row carries it. */
 export interface ActorContext {
@@ -14,7 +15,8 @@ export interface ActorContext {
 
 /** What an audit row says, before the chain gives it a seq and a hash. */
 export interface AuditEntry {
-  action: string;
+  /** Closed vocabulary: a new kind of event is added to AUDIT_ACTIONS first (the compiler insists). */
+  action: AuditAction;
   targetType?: string | null;
   targetId?: string | null;
   outcome?: AuditOutcome;

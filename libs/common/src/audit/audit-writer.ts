@@ -26,12 +26,16 @@ export interface AuditRecord {
 export async function appendAuditRecords(manager: EntityManager, records: AuditRecord[]): Promise<AuditEvent[]> {
   if (records.length === 0) return [];
   await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
-  const head: Array<{ hash: string }> = await manager.query('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-  let prevHash = head[0]?.hash ?? AUDIT_GENESIS_HASH;
-  const seqs: Array<{ seq: string }> = await manager.query(
-    "SELECT nextval('audit_events_seq')::text AS seq FROM generate_series(1, $1)",
+  // Head and seqs in one round trip: the lock is held until commit, so every round trip inside it
+  // is paid by every concurrent writer. (The lock must stay its own statement: a statement's
+  // snapshot predates its lock, and would miss the previous writer's commit.)
+  const [next]: Array<{ head: string | null; seqs: string[] }> = await manager.query(
+    `SELECT (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS head,
+            ARRAY(SELECT nextval('audit_events_seq')::text FROM generate_series(1, $1)) AS seqs`,
     [records.length],
   );
+  let prevHash = next.head ?? AUDIT_GENESIS_HASH;
+  const seqs = next.seqs.map((seq) => ({ seq }));
   const rows: AuditEvent[] = [];
   const now = new Date();
   records.forEach(({ actor, entry, occurredAt }, index) => {

@@ -1,0 +1,140 @@
+import { Writable } from 'node:stream';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { AuditExportService } from '../../apps/records-api/src/audit/audit-export.service';
+import { AuditIntegrityService } from '../../apps/records-api/src/audit/audit-integrity.service';
+import { InstallationChangesService } from '../../apps/records-api/src/audit/installation-changes.service';
+import { appendAuditEvents, CheckpointSigner, UnitOfWork, type ActorContext, type AuditEntry } from '../../libs/common/src';
+import { installationId, INSTALLATIONS } from './fill';
+
+const mb = (bytes: number): number => Math.round(bytes / 1048576);
+
+/** Peak RSS while `work` runs, sampled every 20 ms. */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; rssBeforeMb: number; peakRssMb: number }> {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  try {
+    const value = await work();
+    return { value, rssBeforeMb: mb(before), peakRssMb: mb(Math.max(peak, process.memoryUsage().rss)) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** Through the API's own service, so the measure includes how it runs the verification. */
+export async function measureVerify(dataSource: DataSource, signer: CheckpointSigner): Promise<Record<string, unknown>> {
+  // CPU time as well as wall time: on a busy machine wall time mostly measures the neighbours.
+  const cpuBefore = process.cpuUsage();
+  const run = await withPeakRss(() => new AuditIntegrityService(dataSource, signer).verify());
+  const cpu = process.cpuUsage(cpuBefore);
+  const r = run.value;
+  return {
+    ok: r.ok,
+    checkedRows: r.checkedRows,
+    verifyMs: r.durationMs,
+    nodeCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    rssBeforeMb: run.rssBeforeMb,
+    peakRssMb: run.peakRssMb,
+    pass: r.ok && r.durationMs < 10_000,
+  };
+}
+
+export async function measureChanges(dataSource: DataSource, calls = 500): Promise<Record<string, unknown>> {
+  const service = new InstallationChangesService(dataSource);
+  const timings: number[] = [];
+  for (let i = 0; i < calls; i += 1) {
+    const started = process.hrtime.bigint();
+    await service.list(installationId(i % INSTALLATIONS), { limit: 50 });
+    timings.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  timings.sort((a, b) => a - b);
+  const at = (q: number): number => Math.round(timings[Math.min(timings.length - 1, Math.floor(q * timings.length))] * 100) / 100;
+  return { calls, p50Ms: at(0.5), p99Ms: at(0.99), pass: at(0.99) < 20 };
+}
+
+/** A client that reads slowly (16 KB buffer, one chunk per tick), so the export must wait for drain. */
+function slowClient(): { res: Response; bytes: () => number } {
+  let bytes = 0;
+  const sink = new Writable({
+    highWaterMark: 16 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      setImmediate(callback);
+    },
+  });
+  const res = Object.assign(sink, { status: () => res, setHeader: () => res }) as unknown as Response;
+  return { res, bytes: () => bytes };
+}
+
+export async function measureExport(dataSource: DataSource): Promise<Record<string, unknown>> {
+  const exporter = new AuditExportService(dataSource, new UnitOfWork(dataSource));
+  const actor: ActorContext = { type: 'service', id: 'bench' };
+  const client = slowClient();
+  const started = Date.now();
+  const run = await withPeakRss(async () => {
+    await exporter.export({ format: 'ndjson' }, actor, client.res);
+    await new Promise((resolve) => (client.res.writableFinished ? resolve(null) : client.res.once('finish', resolve)));
+  });
+  return {
+    exportMs: Date.now() - started,
+    exportedMb: mb(client.bytes()),
+    rssBeforeMb: run.rssBeforeMb,
+    peakRssMb: run.peakRssMb,
+    pass: run.peakRssMb < 200,
+  };
+}
+
+/**
+ * 8 writers appending one row per transaction: through the chain (advisory lock, head read, hash)
+ * and, interleaved in the same run, the same INSERTs into an unchained copy of the table.
+ */
+export async function measureWriters(dataSource: DataSource, durationMs = 5000, writers = 8): Promise<Record<string, unknown>> {
+  const actor: ActorContext = { type: 'service', id: 'bench-writer', requestId: 'bench' };
+  const entry: AuditEntry = {
+    action: 'installation.updated',
+    targetType: 'installation',
+    targetId: installationId(1),
+    changes: [{ field: 'ownerTeam', before: 'a', after: 'b' }],
+  };
+  const chained = async (): Promise<void> => {
+    await dataSource.transaction((m) => appendAuditEvents(m, actor, [entry]));
+  };
+  const unchained = async (): Promise<void> => {
+    await dataSource.transaction((m) =>
+      m.query(
+        `INSERT INTO audit_events_unchained (seq, occurred_at, actor_type, actor_id, action, target_type, target_id, outcome, request_id, changes, prev_hash, hash)
+         VALUES (nextval('audit_events_unchained_seq'), now(), 'service', 'bench-writer', $1, 'installation', $2, 'success', 'bench', $3, '', '')`,
+        [entry.action, entry.targetId, JSON.stringify(entry.changes)],
+      ),
+    );
+  };
+  const rate = async (op: () => Promise<void>): Promise<number> => {
+    const deadline = Date.now() + durationMs;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (Date.now() < deadline) {
+          await op();
+          done += 1;
+        }
+      }),
+    );
+    return (done * 1000) / durationMs;
+  };
+  // Alternating rounds, so drifting machine load hits both alike.
+  const results = { chained: [] as number[], unchained: [] as number[] };
+  for (let round = 0; round < 2; round += 1) {
+    results.unchained.push(await rate(unchained));
+    results.chained.push(await rate(chained));
+  }
+  const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+  const ratio = mean(results.chained) / mean(results.unchained);
+  return {
+    writers,
+    chainedPerSec: Math.round(mean(results.chained)),
+    unchainedPerSec: Math.round(mean(results.unchained)),
+    ratio: Math.round(ratio * 100) / 100,
+    pass: ratio >= 0.5,
+  };
+}
