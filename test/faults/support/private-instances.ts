@@ -26,10 +26,15 @@ export interface CommandResult {
 
 function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, cwd: FAULTS_DIR }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      file,
+      args,
+      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, cwd: FAULTS_DIR },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -83,7 +88,19 @@ export class PrivatePostgres {
     }
     if (await this.running()) return;
     const options = `-p ${PG_PORT} -k ${PG_SOCKETS} -c listen_addresses=127.0.0.1 -c max_connections=200`;
-    const started = await this.ctl(['pg_ctl', '-D', PG_DATA, '-o', options, '-l', join(PG_SOCKETS, 'postgres.log'), '-w', '-t', '60', 'start']);
+    const started = await this.ctl([
+      'pg_ctl',
+      '-D',
+      PG_DATA,
+      '-o',
+      options,
+      '-l',
+      join(PG_SOCKETS, 'postgres.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
     if (started.code !== 0) throw new Error(`pg_ctl start failed:\n${started.stdout}\n${started.stderr}`);
     await until(() => this.accepting(), 30_000, 'private PostgreSQL accepting connections');
   }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
-  ActorContext, CredentialVersion, diffFields, DomainError, EnvironmentVariables, getVendorTemplate, IdempotencyRecord, Installation,
+  ActorContext, diffFields, DomainError, EnvironmentVariables, getVendorTemplate, IdempotencyRecord, Installation,
   RoutingKey, UnitOfWork, applySectionPatch, validateEndpoints, validateTemplateSection, type Environment, type ErrorDetail, type Vendor,
 } from '@app/common';
 import { CredentialWriter } from '../credentials/credential-writer';
@@ -11,6 +11,9 @@ import { CreateInstallationDto, UpdateInstallationDto } from './dto/installation
 import { InstallationPageView, InstallationView } from './dto/installation.view';
 import { DEFAULT_PAGE_SIZE, ListInstallationsQuery } from './dto/list-installations.query';
 import { decodeCursor, encodeCursor } from './installation-cursor';
+import {
+  credentialSummaryFromRow, installationFromRow, listInstallationsSql, SELECT_INSTALLATION_BY_ID, SELECT_LIVE_CREDENTIALS,
+} from './installation-reads';
 import { auditSnapshot, toInstallationView } from './installation.mapper';
 
 const CREATE_ROUTE = 'POST /v1/installations';
@@ -66,11 +69,11 @@ export class InstallationsService {
   async create(dto: CreateInstallationDto, actor: ActorContext, idempotencyKey?: string): Promise<{ view: InstallationView; replayed: boolean }> {
     this.validateCreate(dto);
     const requestHash = createHash('sha256').update(JSON.stringify(dto)).digest('hex');
-    const outcome = await this.unitOfWork.run(actor, async (changes) => {
+    const outcome = await this.unitOfWork.run(actor, async (changes): Promise<{ view: InstallationView; replayed: boolean }> => {
       const manager = changes.manager;
       if (idempotencyKey) {
         const replay = await this.claimIdempotencyKey(manager, actor, idempotencyKey, requestHash);
-        if (replay) return { id: replay, replayed: true };
+        if (replay) return { view: await this.get(replay, manager), replayed: true };
       }
       const installation = await this.insertInstallation(manager, dto, actor);
       changes.audit({
@@ -91,9 +94,10 @@ export class InstallationsService {
       if (idempotencyKey) {
         await manager.update(IdempotencyRecord, { actorId: actor.id, key: idempotencyKey }, { resourceId: installation.id, responseStatus: 201 });
       }
-      return { id: installation.id, replayed: false };
+      // Read inside the transaction: once it commits, the answer must not depend on another round trip.
+      return { view: await this.get(installation.id, manager), replayed: false };
     });
-    return { view: await this.get(outcome.id), replayed: outcome.replayed };
+    return outcome;
   }
 
   /**
@@ -152,34 +156,31 @@ export class InstallationsService {
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<InstallationView> {
-    const installation = await manager.findOneBy(Installation, { id });
-    if (!installation) throw DomainError.notFound('installation', id);
-    const credentials = await manager.findBy(CredentialVersion, { installationId: id, state: In(['active', 'pending']) });
-    return toInstallationView(installation, credentials);
+    const [row] = await manager.query(SELECT_INSTALLATION_BY_ID, [id]);
+    if (!row) throw DomainError.notFound('installation', id);
+    const credentials: Record<string, unknown>[] = await manager.query(SELECT_LIVE_CREDENTIALS, [[id]]);
+    return toInstallationView(installationFromRow(row), credentials.map(credentialSummaryFromRow));
   }
 
   async list(query: ListInstallationsQuery): Promise<InstallationPageView> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const qb = this.dataSource.getRepository(Installation).createQueryBuilder('i')
-      .addSelect(`to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_ts');
-    if (query.vendor) qb.andWhere('i.vendor = :vendor', { vendor: query.vendor });
-    if (query.status) qb.andWhere('i.status = :status', { status: query.status });
-    if (query.environment) qb.andWhere('i.environment = :environment', { environment: query.environment });
-    if (query.propertyId) qb.andWhere('i.property_id = :propertyId', { propertyId: query.propertyId });
-    if (query.q) qb.andWhere(`i.property_name ILIKE :q ESCAPE '\\'`, { q: `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      qb.andWhere('(i.created_at, i.id) < (:cursorTs::timestamptz, :cursorId::uuid)', { cursorTs: cursor.createdAt, cursorId: cursor.id });
-    }
-    qb.orderBy('i.created_at', 'DESC').addOrderBy('i.id', 'DESC').limit(limit + 1);
-    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
-    const page = entities.slice(0, limit);
+    const { sql, params } = listInstallationsSql({
+      vendor: query.vendor,
+      status: query.status,
+      environment: query.environment,
+      propertyId: query.propertyId,
+      nameLike: query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined,
+      cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
+      limit,
+    });
+    const rows: Array<Record<string, unknown> & { cursor_ts: string }> = await this.dataSource.query(sql, params);
+    const page = rows.slice(0, limit);
     const credentials = page.length
-      ? await this.dataSource.manager.findBy(CredentialVersion, { installationId: In(page.map((i) => i.id)), state: In(['active', 'pending']) })
+      ? ((await this.dataSource.query(SELECT_LIVE_CREDENTIALS, [page.map((r) => r.id)])) as Record<string, unknown>[]).map(credentialSummaryFromRow)
       : [];
-    const items = page.map((i) => toInstallationView(i, credentials.filter((c) => c.installationId === i.id)));
+    const items = page.map((r) => toInstallationView(installationFromRow(r), credentials.filter((c) => c.installationId === r.id)));
     const last = page[page.length - 1];
-    const nextCursor = entities.length > limit && last ? encodeCursor({ createdAt: raw[page.length - 1].cursor_ts, id: last.id }) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor({ createdAt: last.cursor_ts, id: String(last.id) }) : null;
     return { items, nextCursor };
   }
 
@@ -197,7 +198,7 @@ export class InstallationsService {
 
   async update(id: string, dto: UpdateInstallationDto, ifMatch: number, actor: ActorContext): Promise<InstallationView> {
     const withReason: ActorContext = { ...actor, reason: dto.reason ?? actor.reason ?? null };
-    await this.unitOfWork.run(withReason, async (changes) => {
+    return this.unitOfWork.run(withReason, async (changes) => {
       const installation = await InstallationsService.lockForWrite(changes.manager, id, ifMatch);
       if (installation.status === 'decommissioned') throw new DomainError('conflict', `installation ${id} is decommissioned`);
       requireReasonForProduction(installation, withReason);
@@ -205,7 +206,7 @@ export class InstallationsService {
       this.applyUpdate(installation, dto);
       const after = auditSnapshot(installation);
       const fieldChanges = diffFields(before, after);
-      if (fieldChanges.length === 0) return;
+      if (fieldChanges.length === 0) return this.get(id, changes.manager);
       const saved = await changes.manager.save(Installation, installation);
       changes.audit({ action: 'installation.updated', targetType: 'installation', targetId: id, changes: fieldChanges });
       changes.publish({
@@ -215,8 +216,8 @@ export class InstallationsService {
           version: saved.version, changedFields: fieldChanges.map((c) => c.field),
         },
       });
+      return this.get(id, changes.manager);
     });
-    return this.get(id);
   }
 
   private applyUpdate(installation: Installation, dto: UpdateInstallationDto): void {
@@ -244,7 +245,7 @@ export class InstallationsService {
 
   /** Soft: the record, its credentials and its history stay; the status says it is retired. */
   async decommission(id: string, ifMatch: number, actor: ActorContext): Promise<InstallationView> {
-    await this.unitOfWork.run(actor, async (changes) => {
+    return this.unitOfWork.run(actor, async (changes) => {
       const installation = await InstallationsService.lockForWrite(changes.manager, id, ifMatch);
       if (installation.status === 'decommissioned') throw new DomainError('conflict', `installation ${id} is already decommissioned`);
       requireReasonForProduction(installation, actor);
@@ -259,7 +260,7 @@ export class InstallationsService {
         routingKey: RoutingKey.InstallationDecommissioned,
         payload: { installationId: id, occurredAt: now.toISOString(), actor: { type: actor.type, id: actor.id, requestId: actor.requestId } },
       });
+      return this.get(id, changes.manager);
     });
-    return this.get(id);
   }
 }

@@ -3,7 +3,8 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 /** SQLSTATE: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections; class 08 is connection_exception. */
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** node-postgres raises these without a code when the server goes away under a connection. */
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed/i;
+const MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed/i;
 
 /**
  * The error says PostgreSQL is unreachable (stopped, restarting, in recovery), not that the work is

@@ -136,7 +136,9 @@ export class QueueConsumer {
           safely(() => channel.nack(message, false, true));
           return null;
         }
-        this.logger.warn(`consumer ${this.queue.name}: dependency unavailable, keeping ${id} (next try in ${pauseMs} ms): ${errorMessage(error)}`);
+        this.logger.warn(
+          `consumer ${this.queue.name}: dependency unavailable, keeping ${id} (next try in ${pauseMs} ms): ${errorMessage(error)}`,
+        );
         await sleep(pauseMs);
         pauseMs = Math.min(pauseMs * 2, MAX_UNAVAILABLE_PAUSE_MS);
         // Shutting down, or the broker already took the message back with the channel: let it go.
