@@ -16,6 +16,8 @@ export async function createApp(): Promise<INestApplication> {
   const env = app.get(EnvironmentVariables);
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Express would hash every response body for a weak ETag; routes set the version ETag themselves.
+  app.set('etag', false);
   // Behind one proxy hop (load balancer); a client-sent X-Forwarded-For chain is not trusted beyond it.
   app.set('trust proxy', 1);
   app.use(requestIdMiddleware);

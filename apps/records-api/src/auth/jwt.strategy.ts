@@ -1,10 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
-import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
+import type { Request } from 'express';
+import { ExtractJwt, Strategy, type SecretOrKeyProvider, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { DomainError, EnvironmentVariables } from '@app/common';
 import type { AuthenticatedUser } from './authenticated-user';
 import { effectiveRoles } from './roles';
+
+/**
+ * The HS256 secret as a ready KeyObject. Given a string, jsonwebtoken 9 first tries to parse it as
+ * a public key on every verify (~0.3 ms of CPU per request, measured in bench/).
+ */
+function hmacKeyProvider(secret: string): SecretOrKeyProvider<Request> {
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  // passport-jwt's types say string | Buffer; it hands the value to jsonwebtoken, which takes KeyObjects.
+  return (_request, _rawToken, done) => done(null, key as unknown as string);
+}
 
 interface TokenClaims {
   sub?: unknown;
@@ -36,7 +48,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
           algorithms: ['RS256'],
           secretOrKeyProvider: passportJwtSecret({ jwksUri: env.JWT_JWKS_URI, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 }),
         }
-      : { ...common, algorithms: ['HS256'], secretOrKey: env.JWT_SECRET as string };
+      : { ...common, algorithms: ['HS256'], secretOrKeyProvider: hmacKeyProvider(env.JWT_SECRET as string) };
     super(options);
   }
 
