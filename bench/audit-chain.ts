@@ -1,22 +1,32 @@
 /**
  * Audit trail benchmark (issue 4 §8): fills a private database with N chained audit rows (default
  * 1M) and measures, against those rows: chain verification (< 10 s), the change log's p99 (< 20 ms),
- * a full NDJSON export to a slow client with peak RSS (< 200 MB), and 8 concurrent writers with and
- * without the chain (ratio >= 0.5). Prints one JSON object per measure.
+ * a full NDJSON export to a slow client with peak RSS (< 200 MB), and 8 concurrent writers through
+ * the real writer with 1 chain and with AUDIT_CHAIN_COUNT chains (default 8), beside the same
+ * inserts without the chain (ratio >= 0.5 with the configured chains). The fill deals the rows over
+ * the same number of chains. Prints one JSON object per measure.
  *
  * `npx ts-node --transpile-only -r tsconfig-paths/register bench/audit-chain.ts`
  * BENCH_AUDIT_ROWS overrides N; BENCH_KEEP_DATABASE keeps the database; BENCH_AUDIT_DATABASE reuses a
  * kept one (skips the fill, ~1.5 minutes for 1M rows). BENCH_AUDIT_ONLY=verify,changes,export,writers.
  */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, CheckpointSigner, DEV_AUDIT_CHECKPOINT_KEY, migrateDatabase } from '../libs/common/src';
+import {
+  buildDataSourceOptions,
+  CheckpointSigner,
+  DEFAULT_AUDIT_CHAIN_COUNT,
+  DEV_AUDIT_CHECKPOINT_KEY,
+  migrateDatabase,
+} from '../libs/common/src';
 import { fillAuditTrail } from './audit/fill';
 import { measureChanges, measureExport, measureVerify, measureWriters } from './audit/measures';
 
 const ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000);
 const PG_HOST = process.env.BENCH_PG_HOST ?? '127.0.0.1:5432';
+const CHAINS = Number(process.env.AUDIT_CHAIN_COUNT ?? DEFAULT_AUDIT_CHAIN_COUNT);
 const ONLY = new Set((process.env.BENCH_AUDIT_ONLY ?? 'verify,changes,export,writers').split(','));
 
 async function main(): Promise<void> {
@@ -31,11 +41,11 @@ async function main(): Promise<void> {
   try {
     if (!reuse) {
       const started = Date.now();
-      await fillAuditTrail(owner, ROWS);
+      await fillAuditTrail(owner, ROWS, CHAINS);
       process.stdout.write(`${JSON.stringify({ measure: 'fill', rows: ROWS, ms: Date.now() - started })}\n`);
     }
-    // The unchained twin for the writers' baseline: same columns, no chain, no triggers.
-    await owner.query('CREATE TABLE IF NOT EXISTS audit_events_unchained (LIKE audit_events INCLUDING DEFAULTS)');
+    // The unchained twin for the writers' baseline: same columns and indexes, no chain, no triggers.
+    await owner.query('CREATE TABLE IF NOT EXISTS audit_events_unchained (LIKE audit_events INCLUDING DEFAULTS INCLUDING INDEXES)');
     await owner.query('CREATE SEQUENCE IF NOT EXISTS audit_events_unchained_seq AS bigint');
     await owner.query('GRANT INSERT ON audit_events_unchained TO installation_records_app');
     await owner.query('GRANT USAGE ON SEQUENCE audit_events_unchained_seq TO installation_records_app');
@@ -47,7 +57,11 @@ async function main(): Promise<void> {
     if (ONLY.has('verify')) report('verify', await measureVerify(dataSource, signer));
     if (ONLY.has('changes')) report('changes', await measureChanges(dataSource));
     if (ONLY.has('export')) report('export', await measureExport(dataSource));
-    if (ONLY.has('writers')) report('writers', await measureWriters(dataSource));
+    if (ONLY.has('writers'))
+      report('writers', {
+        ...(await measureWriters(dataSource, 5000, 8, CHAINS)),
+        loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+      });
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await owner.end();

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const env = loadEnvironment();
   const dataSource = await new DataSource(buildDataSourceOptions(env.DATABASE_URL, { poolSize: 2, applicationName: 'credentials-rewrap' })).initialize();
   try {
-    const report = await rewrapCredentials(dataSource, CredentialCipher.fromConfig(env.CREDENTIALS_KEYS, env.CREDENTIALS_ACTIVE_KEY_ID));
+    const cipher = CredentialCipher.fromConfig(env.CREDENTIALS_KEYS, env.CREDENTIALS_ACTIVE_KEY_ID);
+    const report = await rewrapCredentials(dataSource, cipher, 500, env.AUDIT_CHAIN_COUNT);
     process.stdout.write(JSON.stringify({ msg: 'credentials rewrapped', ...report }) + '\n');
     if (report.remainingOnOtherKeys > 0) process.exitCode = 2;
   } finally {

@@ -20,8 +20,8 @@ describe('audit trail immutability (A1)', () => {
     app = new Client({ connectionString: process.env.DATABASE_URL });
     owner = new Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
     await Promise.all([app.connect(), owner.connect()]);
-    // A real signed checkpoint (the writer skips if a concurrent spec's app already signed this head).
-    await t.app.get(AuditCheckpointService).writeCheckpoint();
+    // Real signed checkpoints (the writer skips heads a concurrent spec's app already signed).
+    await t.app.get(AuditCheckpointService).writeCheckpoints();
   });
   afterAll(async () => {
     await Promise.all([app.end(), owner.end()]);

@@ -82,14 +82,14 @@ describe('audit chain integrity (A3) and fail-closed writes (A2)', () => {
 
   it('refuses a checkpoint forged without the key', async () => {
     await createSome(1);
-    expect(await t.app.get(AuditCheckpointService).writeCheckpoint()).not.toBeNull();
+    expect(await t.app.get(AuditCheckpointService).writeCheckpoints()).not.toHaveLength(0);
     await createSome(1);
     const [{ head }] = await db.asOwner<{ head: string }>('SELECT max(seq)::text AS head FROM audit_events');
     const [{ kid }] = await db.asOwner<{ kid: string }>('SELECT key_id AS kid FROM audit_checkpoints LIMIT 1');
     await t.app.get(AccessEventBuffer).flush();
     await db.asOwner(
-      `INSERT INTO audit_checkpoints (seq, hash, created_at, key_id, signature)
-       SELECT seq, hash, now(), $1, 'Zm9yZ2Vk' FROM audit_events WHERE seq = $2`,
+      `INSERT INTO audit_checkpoints (chain, seq, hash, created_at, key_id, signature)
+       SELECT chain, seq, hash, now(), $1, 'Zm9yZ2Vk' FROM audit_events WHERE seq = $2`,
       [kid, head],
     );
     expect(await verify()).toMatchObject({ ok: false, firstBrokenSeq: head, problem: 'checkpoint_signature_invalid' });
@@ -102,11 +102,18 @@ describe('audit chain integrity (A3) and fail-closed writes (A2)', () => {
 
   it('detects a deleted tail against the last signed checkpoint', async () => {
     await createSome(3);
-    const checkpoint = await t.app.get(AuditCheckpointService).writeCheckpoint();
-    expect(checkpoint).not.toBeNull();
+    // One checkpoint per chain whose head moved; the newest names the last row of the trail.
+    const signed = await t.app.get(AuditCheckpointService).writeCheckpoints();
+    expect(signed).not.toHaveLength(0);
+    const checkpoint = signed.reduce((a, b) => (BigInt(a.seq) > BigInt(b.seq) ? a : b));
     const exported = await t.http().get('/v1/audit/checkpoints').set('Authorization', `Bearer ${auditor}`);
     expect(exported.status).toBe(200);
-    expect(exported.body.items[0]).toMatchObject({ seq: checkpoint?.seq, hash: checkpoint?.hash, signature: checkpoint?.signature });
+    expect(exported.body.items[0]).toMatchObject({
+      chain: checkpoint.chain,
+      seq: checkpoint.seq,
+      hash: checkpoint.hash,
+      signature: checkpoint.signature,
+    });
     expect(exported.body.publicKey).toContain('BEGIN PUBLIC KEY');
     const [{ cut }] = await db.asOwner<{ cut: string }>(
       `SELECT min(seq)::text AS cut FROM (SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 4) tail`,
@@ -115,7 +122,7 @@ describe('audit chain integrity (A3) and fail-closed writes (A2)', () => {
     await tamper(`DELETE FROM audit_events WHERE seq >= ${Number(cut)}`);
     const result = await verify();
     expect(result).toMatchObject({ ok: false, firstBrokenSeq: cut, problem: 'rows_missing_after_checkpoint' });
-    expect(result.lastCheckpoint?.seq).toBe(checkpoint?.seq);
+    expect(result.lastCheckpoint?.seq).toBe(checkpoint.seq);
     // Appending after the cut does not hide it.
     await createSome(2);
     expect(await verify()).toMatchObject({ ok: false, firstBrokenSeq: cut, problem: 'rows_missing_after_checkpoint' });

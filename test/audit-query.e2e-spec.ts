@@ -154,7 +154,7 @@ describe('audit trail query and export', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     const [header, row, trailing] = (res.body as string).split('\r\n');
-    expect(header.startsWith('seq,occurredAt,actorType,actorId')).toBe(true);
+    expect(header.startsWith('seq,chain,occurredAt,actorType,actorId')).toBe(true);
     expect(trailing).toBe('');
     expect(row).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
     expect(row).not.toMatch(/(^|,)=/);

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { AUDIT_GENESIS_HASH, computeAuditHash } from '../../libs/common/src';
+import { AUDIT_GENESIS_HASH, computeAuditHash, DEFAULT_AUDIT_CHAIN_COUNT } from '../../libs/common/src';
 
 const INSERT_BATCH = 2000;
 export const INSTALLATIONS = 1000;
@@ -20,17 +20,23 @@ async function insertInstallations(owner: Client): Promise<void> {
   );
 }
 
-/** N correctly chained rows, hashed like the writer does, inserted in multi-row batches as the owner. */
-export async function fillAuditTrail(owner: Client, rows: number): Promise<void> {
+/**
+ * N correctly chained rows, hashed like the writer does, dealt round-robin over `chains` chains
+ * (as concurrent writers would spread them), inserted in multi-row batches as the owner.
+ */
+export async function fillAuditTrail(owner: Client, rows: number, chains = DEFAULT_AUDIT_CHAIN_COUNT): Promise<void> {
   await insertInstallations(owner);
-  let prevHash = AUDIT_GENESIS_HASH;
+  const heads: string[] = Array.from({ length: chains }, () => AUDIT_GENESIS_HASH);
   const start = Date.parse('2026-01-01T00:00:00Z');
   for (let base = 1; base <= rows; base += INSERT_BATCH) {
     const params: unknown[] = [];
     const tuples: string[] = [];
     for (let seq = base; seq < base + INSERT_BATCH && seq <= rows; seq += 1) {
+      const chain = seq % chains;
+      const prevHash = heads[chain];
       const fields = {
         seq: String(seq),
+        chain,
         occurredAt: new Date(start + seq * 1000),
         actorType: 'user',
         actorId: `user-${seq % 50}`,
@@ -50,6 +56,7 @@ export async function fillAuditTrail(owner: Client, rows: number): Promise<void>
       const hash = computeAuditHash(fields);
       const values = [
         fields.seq,
+        fields.chain,
         fields.occurredAt,
         fields.actorType,
         fields.actorId,
@@ -72,10 +79,10 @@ export async function fillAuditTrail(owner: Client, rows: number): Promise<void>
         return `$${params.length}`;
       });
       tuples.push(`(${placeholders.join(',')})`);
-      prevHash = hash;
+      heads[chain] = hash;
     }
     await owner.query(
-      `INSERT INTO audit_events (seq, occurred_at, actor_type, actor_id, actor_name, actor_issuer, action, target_type, target_id,
+      `INSERT INTO audit_events (seq, chain, occurred_at, actor_type, actor_id, actor_name, actor_issuer, action, target_type, target_id,
         outcome, reason, request_id, source_ip, changes, metadata, prev_hash, hash) VALUES ${tuples.join(',')}`,
       params,
     );

@@ -4,7 +4,14 @@ import type { DataSource } from 'typeorm';
 import { AuditExportService } from '../../apps/records-api/src/audit/audit-export.service';
 import { AuditIntegrityService } from '../../apps/records-api/src/audit/audit-integrity.service';
 import { InstallationChangesService } from '../../apps/records-api/src/audit/installation-changes.service';
-import { appendAuditEvents, CheckpointSigner, UnitOfWork, type ActorContext, type AuditEntry } from '../../libs/common/src';
+import {
+  appendAuditEvents,
+  CheckpointSigner,
+  DEFAULT_AUDIT_CHAIN_COUNT,
+  UnitOfWork,
+  type ActorContext,
+  type AuditEntry,
+} from '../../libs/common/src';
 import { installationId, INSTALLATIONS } from './fill';
 
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
@@ -86,10 +93,16 @@ export async function measureExport(dataSource: DataSource): Promise<Record<stri
 }
 
 /**
- * 8 writers appending one row per transaction: through the chain (advisory lock, head read, hash)
- * and, interleaved in the same run, the same INSERTs into an unchained copy of the table.
+ * 8 writers appending one row per transaction through the real writer (appendAuditEvents: chain
+ * lock, head read, hash) with 1 chain and with `chains` chains, and, interleaved in the same run,
+ * the same INSERTs into an unchained copy of the table (same columns and indexes).
  */
-export async function measureWriters(dataSource: DataSource, durationMs = 5000, writers = 8): Promise<Record<string, unknown>> {
+export async function measureWriters(
+  dataSource: DataSource,
+  durationMs = 5000,
+  writers = 8,
+  chains = DEFAULT_AUDIT_CHAIN_COUNT,
+): Promise<Record<string, unknown>> {
   const actor: ActorContext = { type: 'service', id: 'bench-writer', requestId: 'bench' };
   const entry: AuditEntry = {
     action: 'installation.updated',
@@ -97,8 +110,8 @@ export async function measureWriters(dataSource: DataSource, durationMs = 5000, 
     targetId: installationId(1),
     changes: [{ field: 'ownerTeam', before: 'a', after: 'b' }],
   };
-  const chained = async (): Promise<void> => {
-    await dataSource.transaction((m) => appendAuditEvents(m, actor, [entry]));
+  const chained = (chainCount: number) => async (): Promise<void> => {
+    await dataSource.transaction((m) => appendAuditEvents(m, actor, [entry], chainCount));
   };
   const unchained = async (): Promise<void> => {
     await dataSource.transaction((m) =>
@@ -122,19 +135,30 @@ export async function measureWriters(dataSource: DataSource, durationMs = 5000, 
     );
     return (done * 1000) / durationMs;
   };
-  // Alternating rounds, so drifting machine load hits both alike.
-  const results = { chained: [] as number[], unchained: [] as number[] };
+  // Alternating rounds, so drifting machine load hits every variant alike.
+  const results = { unchained: [] as number[], oneChain: [] as number[], chains: [] as number[] };
   for (let round = 0; round < 2; round += 1) {
     results.unchained.push(await rate(unchained));
-    results.chained.push(await rate(chained));
+    results.oneChain.push(await rate(chained(1)));
+    results.chains.push(await rate(chained(chains)));
   }
   const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-  const ratio = mean(results.chained) / mean(results.unchained);
+  const round2 = (value: number): number => Math.round(value * 100) / 100;
+  const unchainedPerSec = mean(results.unchained);
+  const ratio = mean(results.chains) / unchainedPerSec;
   return {
     writers,
-    chainedPerSec: Math.round(mean(results.chained)),
-    unchainedPerSec: Math.round(mean(results.unchained)),
-    ratio: Math.round(ratio * 100) / 100,
+    chains,
+    unchainedPerSec: Math.round(unchainedPerSec),
+    oneChainPerSec: Math.round(mean(results.oneChain)),
+    chainedPerSec: Math.round(mean(results.chains)),
+    ratioOneChain: round2(mean(results.oneChain) / unchainedPerSec),
+    ratio: round2(ratio),
+    rounds: {
+      unchained: results.unchained.map(Math.round),
+      oneChain: results.oneChain.map(Math.round),
+      chains: results.chains.map(Math.round),
+    },
     pass: ratio >= 0.5,
   };
 }

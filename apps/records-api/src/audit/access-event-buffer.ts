@@ -54,7 +54,7 @@ export class AccessEventBuffer implements OnApplicationBootstrap, BeforeApplicat
     }
     const batch = this.pending.splice(0, this.pending.length);
     this.flushing = this.dataSource
-      .transaction((manager) => appendAuditRecords(manager, batch))
+      .transaction((manager) => appendAuditRecords(manager, batch, this.env.AUDIT_CHAIN_COUNT))
       .then(
         () => undefined,
         (error: unknown) => {

@@ -1,10 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CheckpointSigner, EnvironmentVariables, type SignedCheckpoint } from '@app/common';
+import { AUDIT_MAX_CHAINS, CheckpointSigner, EnvironmentVariables, type SignedCheckpoint } from '@app/common';
 
 /**
- * Signs the chain head periodically. Every replica runs it; the checkpoint's primary key is the
+ * Signs every chain's head periodically. Every replica runs it; the checkpoint's primary key is the
  * head seq, so two replicas signing the same head write one row (ON CONFLICT DO NOTHING needs only
  * INSERT, which is all the application role has). Each checkpoint is also logged: a copy outside
  * the database that a superuser cannot rewrite.
@@ -23,7 +23,7 @@ export class AuditCheckpointService implements OnApplicationBootstrap, OnModuleD
   onApplicationBootstrap(): void {
     if (this.env.AUDIT_CHECKPOINT_INTERVAL_MS === 0) return;
     this.timer = setInterval(() => {
-      this.writeCheckpoint().catch((error: unknown) => this.logger.error({ err: error }, 'audit checkpoint failed'));
+      this.writeCheckpoints().catch((error: unknown) => this.logger.error({ err: error }, 'audit checkpoint failed'));
     }, this.env.AUDIT_CHECKPOINT_INTERVAL_MS);
     this.timer.unref();
   }
@@ -32,22 +32,39 @@ export class AuditCheckpointService implements OnApplicationBootstrap, OnModuleD
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Signs the current head unless it is already checkpointed; returns the new checkpoint, if any. */
-  async writeCheckpoint(): Promise<SignedCheckpoint | null> {
-    const head: Array<{ seq: string; hash: string }> = await this.dataSource.query(
-      `SELECT e.seq, e.hash FROM audit_events e
-        WHERE e.seq > COALESCE((SELECT max(seq) FROM audit_checkpoints), 0)
-        ORDER BY e.seq DESC LIMIT 1`,
+  /**
+   * Signs the head of every chain that is not already checkpointed (one row per chain, one
+   * created_at for the run); returns the new checkpoints. Every possible chain is probed, not only
+   * the first AUDIT_CHAIN_COUNT: chains left behind when it was lowered still get their heads
+   * signed, so a cut of their tail is still detected.
+   */
+  async writeCheckpoints(): Promise<SignedCheckpoint[]> {
+    const heads: Array<{ chain: number; seq: string; hash: string }> = await this.dataSource.query(
+      `SELECT c.chain, h.seq, h.hash
+         FROM generate_series(0, $1::int - 1) AS c(chain)
+        CROSS JOIN LATERAL (SELECT seq, hash FROM audit_events e WHERE e.chain = c.chain::smallint ORDER BY seq DESC LIMIT 1) h
+        WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints k WHERE k.seq = h.seq)`,
+      [AUDIT_MAX_CHAINS],
     );
-    if (head.length === 0) return null;
-    const checkpoint = this.signer.sign(head[0].seq, head[0].hash, new Date());
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO audit_checkpoints (seq, hash, created_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)
+    if (heads.length === 0) return [];
+    const createdAt = new Date();
+    const checkpoints = heads.map((head) => this.signer.sign(head.chain, head.seq, head.hash, createdAt));
+    const params: unknown[] = [];
+    const tuples = checkpoints.map((c) => {
+      params.push(c.chain, c.seq, c.hash, c.createdAt, c.keyId, c.signature);
+      const n = params.length;
+      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+    });
+    const inserted: Array<{ seq: string }> = await this.dataSource.query(
+      `INSERT INTO audit_checkpoints (chain, seq, hash, created_at, key_id, signature) VALUES ${tuples.join(', ')}
        ON CONFLICT (seq) DO NOTHING RETURNING seq`,
-      [checkpoint.seq, checkpoint.hash, checkpoint.createdAt, checkpoint.keyId, checkpoint.signature],
+      params,
     );
-    if (inserted.length === 0) return null;
-    this.logger.log({ auditCheckpoint: { ...checkpoint, createdAt: checkpoint.createdAt.toISOString() } }, 'audit checkpoint signed');
-    return checkpoint;
+    const written = new Set(inserted.map((row) => row.seq));
+    const signed = checkpoints.filter((c) => written.has(c.seq));
+    for (const checkpoint of signed) {
+      this.logger.log({ auditCheckpoint: { ...checkpoint, createdAt: checkpoint.createdAt.toISOString() } }, 'audit checkpoint signed');
+    }
+    return signed;
   }
 }

@@ -13,6 +13,7 @@ import type { ExportAuditQuery, ExportFormat } from './dto/audit-query.dto';
 const BATCH_ROWS = 1000;
 const CSV_COLUMNS = [
   'seq',
+  'chain',
   'occurredAt',
   'actorType',
   'actorId',
@@ -34,6 +35,7 @@ const CSV_COLUMNS = [
 function csvRow(v: AuditEventView): string {
   return csvLine([
     v.seq,
+    v.chain,
     v.occurredAt,
     v.actor.type,
     v.actor.id,
@@ -70,8 +72,9 @@ function drained(res: Response): Promise<boolean> {
 
 /**
  * Streams the trail in seq order, in keyset batches up to the head as it was when the export began
- * (a consistent prefix of the chain, which can be re-verified offline with prevHash/hash). Memory
- * is one batch; the loop waits for the socket to drain, and stops when the client disconnects.
+ * (a consistent prefix of every chain, which can be re-verified offline per chain with
+ * chain/prevHash/hash). Memory is one batch; the loop waits for the socket to drain, and stops
+ * when the client disconnects.
  */
 @Injectable()
 export class AuditExportService {
@@ -106,16 +109,40 @@ export class AuditExportService {
     }
   }
 
+  /**
+   * In one read-only REPEATABLE READ snapshot: with parallel chains a lower seq of one chain can
+   * commit after a higher seq of another, so batches read at different moments could skip a row
+   * whose successor in its chain they include. A snapshot holds every chain as an unbroken prefix.
+   */
   private async streamRows(conditions: string[], params: unknown[], headSeq: string, format: ExportFormat, res: Response): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await this.streamBatches((sql, batchParams) => runner.query(sql, batchParams), conditions, params, headSeq, format, res);
+      await runner.query('COMMIT');
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async streamBatches(
+    query: (sql: string, params: unknown[]) => Promise<AuditRow[]>,
+    conditions: string[],
+    params: unknown[],
+    headSeq: string,
+    format: ExportFormat,
+    res: Response,
+  ): Promise<void> {
     let lastSeq = '0';
     for (;;) {
       const batchParams = [...params, lastSeq, headSeq, BATCH_ROWS];
       const n = params.length;
       const where = [...conditions, `seq > $${n + 1}`, `seq <= $${n + 2}`].join(' AND ');
-      const rows: AuditRow[] = await this.dataSource.query(
-        `SELECT ${AUDIT_ROW_COLUMNS} FROM audit_events WHERE ${where} ORDER BY seq LIMIT $${n + 3}`,
-        batchParams,
-      );
+      const rows = await query(`SELECT ${AUDIT_ROW_COLUMNS} FROM audit_events WHERE ${where} ORDER BY seq LIMIT $${n + 3}`, batchParams);
       if (rows.length === 0) return;
       const chunk = rows
         .map((row) => (format === 'csv' ? csvRow(toAuditEventView(row)) : `${JSON.stringify(toAuditEventView(row))}\n`))

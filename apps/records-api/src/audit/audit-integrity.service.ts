@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { CheckpointSigner, verifyAuditChain, type ChainVerification } from '@app/common';
+import {
+  CHECKPOINT_MESSAGE_FORMAT,
+  CHECKPOINT_MESSAGE_FORMAT_V1,
+  CheckpointSigner,
+  verifyAuditChain,
+  type ChainVerification,
+} from '@app/common';
 import { decodeSeqCursor, encodeSeqCursor } from './audit-cursor';
 import { AUDIT_PAGE_DEFAULT, type CheckpointsQuery } from './dto/audit-query.dto';
 import type { CheckpointPageView } from './dto/checkpoint.view';
@@ -47,18 +53,21 @@ export class AuditIntegrityService {
       params.push(decodeSeqCursor(query.cursor));
       before = 'WHERE seq < $2';
     }
-    const rows: Array<{ seq: string; hash: string; created_at: Date; key_id: string; signature: string }> = await this.dataSource.query(
-      `SELECT seq, hash, created_at, key_id, signature FROM audit_checkpoints ${before} ORDER BY seq DESC LIMIT $1`,
-      params,
-    );
+    const rows: Array<{ chain: number; seq: string; hash: string; created_at: Date; key_id: string; signature: string }> =
+      await this.dataSource.query(
+        `SELECT chain, seq, hash, created_at, key_id, signature FROM audit_checkpoints ${before} ORDER BY seq DESC LIMIT $1`,
+        params,
+      );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       algorithm: 'Ed25519',
       keyId: this.signer.keyId,
       publicKey: this.signer.publicKeyPem(),
-      signedMessage: 'audit-checkpoint:v1|{seq}|{hash}|{createdAt}',
+      signedMessage: CHECKPOINT_MESSAGE_FORMAT,
+      legacySignedMessage: CHECKPOINT_MESSAGE_FORMAT_V1,
       items: page.map((r) => ({
+        chain: r.chain,
         seq: r.seq,
         hash: r.hash,
         createdAt: r.created_at.toISOString(),

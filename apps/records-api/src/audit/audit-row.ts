@@ -5,12 +5,13 @@ import type { AuditEventView, FieldChangeView } from './dto/audit-event.view';
  * The columns every audit read selects. seq is left bigint (node-pg hands int8 back as a string):
  * casting it to text in the select list would make `ORDER BY seq` sort as text.
  */
-export const AUDIT_ROW_COLUMNS = `seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
+export const AUDIT_ROW_COLUMNS = `seq, chain, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
   actor_type, actor_id, actor_name, actor_issuer, action, target_type, target_id, outcome, reason, request_id, source_ip,
   changes, metadata, prev_hash, hash`;
 
 export interface AuditRow {
   seq: string;
+  chain: number;
   occurred_at: string;
   actor_type: string;
   actor_id: string;
@@ -32,6 +33,7 @@ export interface AuditRow {
 export function toAuditEventView(row: AuditRow): AuditEventView {
   return {
     seq: row.seq,
+    chain: row.chain,
     occurredAt: row.occurred_at,
     actor: { type: row.actor_type, id: row.actor_id, name: row.actor_name, issuer: row.actor_issuer },
     action: row.action,

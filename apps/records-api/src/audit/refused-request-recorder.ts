@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
-import { appendAuditRecords, type AuditEntry } from '@app/common';
+import { appendAuditRecords, EnvironmentVariables, type AuditEntry } from '@app/common';
 import { requestActor } from './request-actor';
 import { RouteAuditRegistry } from './route-audit-registry';
 
@@ -29,6 +29,7 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     adapterHost: HttpAdapterHost,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: RouteAuditRegistry,
+    private readonly env: EnvironmentVariables,
   ) {
     adapterHost.httpAdapter.use((req: Request, res: Response, next: NextFunction) => {
       res.once('finish', () => this.onFinish(req, res));
@@ -50,7 +51,7 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     const entry = this.entryFor(req, res.statusCode);
     if (!entry) return;
     const write = this.dataSource
-      .transaction((manager) => appendAuditRecords(manager, [{ actor: requestActor(req), entry }]))
+      .transaction((manager) => appendAuditRecords(manager, [{ actor: requestActor(req), entry }], this.env.AUDIT_CHAIN_COUNT))
       .then(
         () => undefined,
         (error: unknown) =>

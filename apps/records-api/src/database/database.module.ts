@@ -20,7 +20,11 @@ import { buildDataSourceOptions, CredentialCipher, EnvironmentVariables, UnitOfW
     }),
   ],
   providers: [
-    { provide: UnitOfWork, inject: [DataSource], useFactory: (dataSource: DataSource) => new UnitOfWork(dataSource) },
+    {
+      provide: UnitOfWork,
+      inject: [DataSource, EnvironmentVariables],
+      useFactory: (dataSource: DataSource, env: EnvironmentVariables) => new UnitOfWork(dataSource, env.AUDIT_CHAIN_COUNT),
+    },
     {
       provide: CredentialCipher,
       inject: [EnvironmentVariables],

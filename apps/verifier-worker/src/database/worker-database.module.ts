@@ -21,7 +21,11 @@ import { VerifierSettings } from '../config/verifier-settings';
     }),
   ],
   providers: [
-    { provide: UnitOfWork, inject: [DataSource], useFactory: (dataSource: DataSource) => new UnitOfWork(dataSource) },
+    {
+      provide: UnitOfWork,
+      inject: [DataSource, EnvironmentVariables],
+      useFactory: (dataSource: DataSource, env: EnvironmentVariables) => new UnitOfWork(dataSource, env.AUDIT_CHAIN_COUNT),
+    },
     {
       provide: CredentialCipher,
       inject: [EnvironmentVariables],

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { canonicalAuditFields, type ChainedAuditFields } from './audit-chain';
+import { AUDIT_MAX_CHAINS, canonicalAuditFields, computeAuditHash, type ChainedAuditFields } from './audit-chain';
+import { loadEnvironment } from '../config/app-config';
 import { canonicalJson } from './canonical-json';
 
 const text = fc.oneof(fc.string(), fc.constant('=cmd'), fc.constant('ü "quoted" \\ \n'));
@@ -7,6 +8,7 @@ const nullableText = fc.option(text, { nil: null });
 const json = fc.jsonValue();
 const row: fc.Arbitrary<ChainedAuditFields> = fc.record({
   seq: fc.bigInt({ min: 1n, max: 2n ** 62n }).map(String),
+  chain: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: AUDIT_MAX_CHAINS - 1 })),
   occurredAt: fc.date({
     min: new Date('1970-01-01T00:00:00Z'),
     max: new Date('2999-12-31T00:00:00Z'),
@@ -29,11 +31,11 @@ const row: fc.Arbitrary<ChainedAuditFields> = fc.record({
 });
 
 describe('canonicalAuditFields', () => {
-  it('encodes exactly like the generic canonicalJson of the row without prevHash', () => {
+  it('encodes exactly like the generic canonicalJson of the row without prevHash (and without chain 0)', () => {
     fc.assert(
       fc.property(row, (r) => {
-        const { prevHash: _prevHash, ...fields } = r;
-        expect(canonicalAuditFields(r)).toBe(canonicalJson(fields));
+        const { prevHash: _prevHash, chain, ...fields } = r;
+        expect(canonicalAuditFields(r)).toBe(canonicalJson(chain === 0 ? fields : { ...fields, chain }));
       }),
       { numRuns: 500 },
     );
@@ -43,6 +45,7 @@ describe('canonicalAuditFields', () => {
     const at = new Date('2026-03-04T05:06:07.089Z');
     const base = {
       seq: '1',
+      chain: 0,
       actorType: 'user',
       actorId: 'a',
       actorName: null,
@@ -59,5 +62,31 @@ describe('canonicalAuditFields', () => {
       prevHash: '0',
     };
     expect(canonicalAuditFields({ ...base, occurredAt: at })).toBe(canonicalAuditFields({ ...base, occurredAt: at.toISOString() }));
+  });
+
+  it('encodes chain 0 like rows hashed before there were chains, and binds any other chain into the hash', () => {
+    fc.assert(
+      fc.property(row, fc.integer({ min: 1, max: AUDIT_MAX_CHAINS - 1 }), (r, other) => {
+        const { prevHash: _prevHash, chain: _chain, ...v1 } = r;
+        expect(canonicalAuditFields({ ...r, chain: 0 })).toBe(canonicalJson(v1));
+        // A row moved into or out of chain 0, or between two other chains, no longer matches its hash.
+        const hashIn = (chain: number): string => computeAuditHash({ ...r, chain });
+        expect(hashIn(other)).not.toBe(hashIn(0));
+        expect(hashIn(other)).not.toBe(hashIn(other === 1 ? 2 : 1));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('AUDIT_CHAIN_COUNT configuration', () => {
+  it('defaults to 8 and accepts 1..64', () => {
+    expect(loadEnvironment({}).AUDIT_CHAIN_COUNT).toBe(8);
+    expect(loadEnvironment({ AUDIT_CHAIN_COUNT: '1' }).AUDIT_CHAIN_COUNT).toBe(1);
+    expect(loadEnvironment({ AUDIT_CHAIN_COUNT: '64' }).AUDIT_CHAIN_COUNT).toBe(64);
+  });
+
+  it.each(['0', '65', '2.5', 'eight'])('refuses %p at boot', (value) => {
+    expect(() => loadEnvironment({ AUDIT_CHAIN_COUNT: value })).toThrow(/AUDIT_CHAIN_COUNT/);
   });
 });

@@ -8,6 +8,7 @@ export type ChainProblem =
   'hash_mismatch' | 'prev_hash_mismatch' | 'checkpoint_mismatch' | 'checkpoint_signature_invalid' | 'rows_missing_after_checkpoint';
 
 export interface CheckpointStatus {
+  chain: number;
   seq: string;
   hash: string;
   createdAt: string;
@@ -16,12 +17,29 @@ export interface CheckpointStatus {
   matchesChain: boolean;
 }
 
+/** Where one chain ends, as far as the verification walked it. */
+export interface ChainHead {
+  chain: number;
+  seq: string;
+  hash: string;
+  rows: number;
+}
+
 export interface ChainVerification {
   ok: boolean;
   checkedRows: number;
-  /** The first row whose stored hash or link does not hold, or the first row a checkpoint proves missing. */
+  /**
+   * The lowest seq that does not hold: a row whose recomputed hash or prevHash link fails in its
+   * chain, a row a checkpoint names with another hash, or the first seq a checkpoint proves missing.
+   */
   firstBrokenSeq: string | null;
+  /** The chain of that row (or of the checkpoint that proves rows missing). */
+  brokenChain: number | null;
   problem: ChainProblem | null;
+  /** How many chains hold rows. */
+  chains: number;
+  chainHeads: ChainHead[];
+  /** The last row in seq order, whatever its chain. */
   headSeq: string | null;
   headHash: string | null;
   checkpointsChecked: number;
@@ -33,6 +51,7 @@ export interface ChainVerification {
 
 interface RawAuditRow {
   seq: string;
+  chain: number;
   occurred_at: string;
   actor_type: string;
   actor_id: string;
@@ -52,6 +71,7 @@ interface RawAuditRow {
 }
 
 interface RawCheckpoint {
+  chain: number;
   seq: string;
   hash: string;
   created_at: Date;
@@ -70,7 +90,7 @@ function fetchRows(query: QueryRunnerFn, afterSeq: string): Promise<RawAuditRow[
   // seq stays bigint (node-pg returns int8 as a string): a ::text alias would ORDER BY as text.
   // occurred_at is formatted by the server exactly like Date.toISOString(), sparing a Date parse per row.
   return query<RawAuditRow>(
-    `SELECT seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, actor_type, actor_id,
+    `SELECT seq, chain, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, actor_type, actor_id,
             actor_name, actor_issuer, action, target_type, target_id, outcome, reason, request_id, source_ip, changes, metadata,
             prev_hash, hash
        FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
@@ -81,6 +101,7 @@ function fetchRows(query: QueryRunnerFn, afterSeq: string): Promise<RawAuditRow[
 function recompute(row: RawAuditRow): string {
   return computeAuditHash({
     seq: row.seq,
+    chain: row.chain,
     occurredAt: row.occurred_at,
     actorType: row.actor_type,
     actorId: row.actor_id,
@@ -99,22 +120,22 @@ function recompute(row: RawAuditRow): string {
   });
 }
 
-/** The seq after the last surviving row before `seq`: where the rows a checkpoint vouches for start missing. */
-function firstMissing(rows: RawAuditRow[], seq: string, before: string): string {
-  const target = BigInt(seq);
-  let last = BigInt(before);
-  for (const row of rows) {
-    const current = BigInt(row.seq);
-    if (current >= target) break;
-    last = current;
-  }
-  return (last + 1n).toString();
+const CHECKPOINT_COLUMNS = 'chain, seq, hash, created_at, key_id, signature';
+
+/** A chain's running head, plus where its rows would start missing if a checkpoint says they are. */
+interface ChainState extends ChainHead {
+  /** The first seq absent from the table after this chain's last row, once one has been passed. */
+  gapAfter: string | null;
 }
 
+/** What the walk found at a checkpoint's seq: the row there, or where the checkpointed chain's rows stop. */
+type CheckpointEvidence = { row: RawAuditRow } | { missingFrom: string };
+
 /**
- * Recomputes the whole chain in seq-range batches (memory stays flat at any size) and checks every
- * signed checkpoint against it. A checkpoint beyond the surviving head proves that rows were cut
- * off the tail, which the chain alone cannot show.
+ * Recomputes every chain in one pass in seq order, in seq-range batches, keeping only each chain's
+ * running head (memory stays flat at any size), and checks every signed checkpoint against the row
+ * it names. A checkpoint whose row is gone proves that rows were cut off its chain's tail, which the
+ * chain alone cannot show. Walks to the end even after a failure, so the lowest broken seq is named.
  */
 export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointSigner): Promise<ChainVerification> {
   const started = Date.now();
@@ -122,7 +143,10 @@ export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointS
     ok: true,
     checkedRows: 0,
     firstBrokenSeq: null,
+    brokenChain: null,
     problem: null,
+    chains: 0,
+    chainHeads: [],
     headSeq: null,
     headHash: null,
     checkpointsChecked: 0,
@@ -130,14 +154,27 @@ export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointS
     lastCheckpoint: null,
     durationMs: 0,
   };
-  const fail = (seq: string, problem: ChainProblem): void => {
-    if (!result.ok) return;
+  const fail = (seq: string, chain: number, problem: ChainProblem): void => {
+    if (result.firstBrokenSeq !== null && BigInt(seq) >= BigInt(result.firstBrokenSeq)) return;
     result.ok = false;
     result.firstBrokenSeq = seq;
+    result.brokenChain = chain;
     result.problem = problem;
   };
-  let prevHash = AUDIT_GENESIS_HASH;
+  const chains = new Map<number, ChainState>();
   let lastSeq = '0';
+  /** The first seq absent from the table: where the rows of a chain that has none left start missing. */
+  let firstGap: string | null = null;
+  /** Records that the seqs after lastSeq up to (not including) `seq` are absent; `null` for the tail. */
+  const passGap = (seq: string | null): void => {
+    if (seq !== null && Number(seq) === Number(lastSeq) + 1) return;
+    const gap = (BigInt(lastSeq) + 1n).toString();
+    firstGap ??= gap;
+    for (const state of chains.values()) state.gapAfter ??= gap;
+  };
+  const missingFrom = (checkpoint: RawCheckpoint): string =>
+    (chains.has(checkpoint.chain) ? chains.get(checkpoint.chain)?.gapAfter : firstGap) ?? checkpoint.seq;
+
   // The next batch is fetched while this one is hashed: the database and Node work in parallel.
   let next: Promise<RawAuditRow[]> | null = fetchRows(query, lastSeq);
   while (next) {
@@ -146,50 +183,65 @@ export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointS
     const upTo = rows[rows.length - 1].seq;
     next = rows.length === BATCH_ROWS ? fetchRows(query, upTo) : null;
     const checkpoints = await query<RawCheckpoint>(
-      'SELECT seq, hash, created_at, key_id, signature FROM audit_checkpoints WHERE seq > $1 AND seq <= $2 ORDER BY seq',
+      `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
       [lastSeq, upTo],
     );
-    // Only the few rows a checkpoint names are remembered, not the whole batch.
-    const wanted = new Map<string, string | undefined>(checkpoints.map((c) => [c.seq, undefined]));
+    let pending = 0;
     for (const row of rows) {
-      if (row.prev_hash !== prevHash) fail(row.seq, 'prev_hash_mismatch');
-      else if (recompute(row) !== row.hash) fail(row.seq, 'hash_mismatch');
-      if (wanted.has(row.seq)) wanted.set(row.seq, row.hash);
-      prevHash = row.hash;
+      passGap(row.seq);
+      // Checkpoints at seqs the walk stepped over name rows that are gone.
+      while (pending < checkpoints.length && BigInt(checkpoints[pending].seq) < BigInt(row.seq)) {
+        const checkpoint = checkpoints[pending++];
+        checkCheckpoint(checkpoint, { missingFrom: missingFrom(checkpoint) });
+      }
+      let state = chains.get(row.chain);
+      if (row.prev_hash !== (state?.hash ?? AUDIT_GENESIS_HASH)) fail(row.seq, row.chain, 'prev_hash_mismatch');
+      else if (recompute(row) !== row.hash) fail(row.seq, row.chain, 'hash_mismatch');
+      if (!state) {
+        state = { chain: row.chain, seq: row.seq, hash: row.hash, rows: 0, gapAfter: null };
+        chains.set(row.chain, state);
+      }
+      state.seq = row.seq;
+      state.hash = row.hash;
+      state.rows += 1;
+      state.gapAfter = null;
+      lastSeq = row.seq;
+      if (pending < checkpoints.length && checkpoints[pending].seq === row.seq) checkCheckpoint(checkpoints[pending++], { row });
     }
     result.checkedRows += rows.length;
-    for (const checkpoint of checkpoints)
-      checkCheckpoint(checkpoint, wanted.get(checkpoint.seq), firstMissing(rows, checkpoint.seq, lastSeq));
-    lastSeq = upTo;
     result.headSeq = upTo;
-    result.headHash = prevHash;
-    if (!result.ok) {
-      // Let an in-flight prefetch settle, so no query outlives the call.
-      await next?.catch(() => undefined);
-      break;
-    }
+    result.headHash = rows[rows.length - 1].hash;
   }
-  if (result.ok) {
-    // Checkpoints past the surviving head: the rows they vouch for are gone.
-    const beyond = await query<RawCheckpoint>(
-      'SELECT seq, hash, created_at, key_id, signature FROM audit_checkpoints WHERE seq > $1 ORDER BY seq',
-      [lastSeq],
-    );
-    for (const checkpoint of beyond) checkCheckpoint(checkpoint, undefined, (BigInt(lastSeq) + 1n).toString());
-  }
+  // Checkpoints past the surviving head: the rows they vouch for are gone.
+  passGap(null);
+  const beyond = await query<RawCheckpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq > $1 ORDER BY seq`, [lastSeq]);
+  for (const checkpoint of beyond) checkCheckpoint(checkpoint, { missingFrom: missingFrom(checkpoint) });
+  result.chainHeads = [...chains.values()]
+    .sort((a, b) => a.chain - b.chain)
+    .map(({ chain, seq, hash, rows }) => ({ chain, seq, hash, rows }));
+  result.chains = result.chainHeads.length;
   result.durationMs = Date.now() - started;
   return result;
 
-  function checkCheckpoint(raw: RawCheckpoint, chainHash: string | undefined, missingFrom: string): void {
-    const checkpoint = { seq: raw.seq, hash: raw.hash, createdAt: raw.created_at, keyId: raw.key_id, signature: raw.signature };
+  function checkCheckpoint(raw: RawCheckpoint, evidence: CheckpointEvidence): void {
+    const checkpoint = {
+      chain: raw.chain,
+      seq: raw.seq,
+      hash: raw.hash,
+      createdAt: raw.created_at,
+      keyId: raw.key_id,
+      signature: raw.signature,
+    };
     if (checkpoint.keyId !== signer.keyId) {
       result.checkpointsUnverifiable += 1;
       return;
     }
     const signatureValid = signer.verify(checkpoint);
-    const matchesChain = chainHash === checkpoint.hash;
+    const row = 'row' in evidence ? evidence.row : null;
+    const matchesChain = row !== null && row.chain === raw.chain && row.hash === raw.hash;
     result.checkpointsChecked += 1;
     result.lastCheckpoint = {
+      chain: raw.chain,
       seq: raw.seq,
       hash: raw.hash,
       createdAt: raw.created_at.toISOString(),
@@ -197,8 +249,8 @@ export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointS
       signatureValid,
       matchesChain,
     };
-    if (!signatureValid) fail(raw.seq, 'checkpoint_signature_invalid');
-    else if (chainHash === undefined) fail(missingFrom, 'rows_missing_after_checkpoint');
-    else if (!matchesChain) fail(raw.seq, 'checkpoint_mismatch');
+    if (!signatureValid) fail(raw.seq, raw.chain, 'checkpoint_signature_invalid');
+    else if ('missingFrom' in evidence) fail(evidence.missingFrom, raw.chain, 'rows_missing_after_checkpoint');
+    else if (!matchesChain) fail(raw.seq, raw.chain, 'checkpoint_mismatch');
   }
 }

@@ -4,11 +4,23 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** The exact bytes a checkpoint signature covers; versioned so the format can change safely. */
-export function checkpointMessage(seq: string, hash: string, createdAt: Date): Buffer {
+export function checkpointMessage(chain: number, seq: string, hash: string, createdAt: Date): Buffer {
+  return Buffer.from(`audit-checkpoint:v2|${chain}|${seq}|${hash}|${createdAt.toISOString()}`, 'utf8');
+}
+
+/**
+ * What checkpoints said before there were parallel chains (all of them chain 0). Still accepted
+ * for chain-0 checkpoints: a v1 signature cannot be passed off as another chain's.
+ */
+export function checkpointMessageV1(seq: string, hash: string, createdAt: Date): Buffer {
   return Buffer.from(`audit-checkpoint:v1|${seq}|${hash}|${createdAt.toISOString()}`, 'utf8');
 }
 
+export const CHECKPOINT_MESSAGE_FORMAT = 'audit-checkpoint:v2|{chain}|{seq}|{hash}|{createdAt}';
+export const CHECKPOINT_MESSAGE_FORMAT_V1 = 'audit-checkpoint:v1|{seq}|{hash}|{createdAt}';
+
 export interface SignedCheckpoint {
+  chain: number;
   seq: string;
   hash: string;
   createdAt: Date;
@@ -37,20 +49,19 @@ export class CheckpointSigner {
     return new CheckpointSigner(keyId, privateKey, createPublicKey(privateKey));
   }
 
-  sign(seq: string, hash: string, createdAt: Date): SignedCheckpoint {
-    const signature = sign(null, checkpointMessage(seq, hash, createdAt), this.privateKey).toString('base64');
-    return { seq, hash, createdAt, keyId: this.keyId, signature };
+  /** Signs "the head of `chain` was (`seq`, `hash`) at `createdAt`" (v2). */
+  sign(chain: number, seq: string, hash: string, createdAt: Date): SignedCheckpoint {
+    const signature = sign(null, checkpointMessage(chain, seq, hash, createdAt), this.privateKey).toString('base64');
+    return { chain, seq, hash, createdAt, keyId: this.keyId, signature };
   }
 
-  /** False for a wrong signature and for a key id this signer does not hold. */
+  /** False for a wrong signature and for a key id this signer does not hold; v1 counts for chain 0 only. */
   verify(checkpoint: SignedCheckpoint): boolean {
     if (checkpoint.keyId !== this.keyId) return false;
-    return verify(
-      null,
-      checkpointMessage(checkpoint.seq, checkpoint.hash, checkpoint.createdAt),
-      this.publicKey,
-      Buffer.from(checkpoint.signature, 'base64'),
-    );
+    const { chain, seq, hash, createdAt } = checkpoint;
+    const signature = Buffer.from(checkpoint.signature, 'base64');
+    if (verify(null, checkpointMessage(chain, seq, hash, createdAt), this.publicKey, signature)) return true;
+    return chain === 0 && verify(null, checkpointMessageV1(seq, hash, createdAt), this.publicKey, signature);
   }
 
   /** SPKI PEM, for auditors verifying exported checkpoints with standard tools. */

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import { AUDIT_MAX_CHAINS, DEFAULT_AUDIT_CHAIN_COUNT } from '../audit/audit-chain';
 
 /** Development defaults: they serve a local machine and are refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
@@ -81,11 +82,22 @@ export class EnvironmentVariables {
   @IsString()
   AUDIT_CHECKPOINT_KEY = DEV_AUDIT_CHECKPOINT_KEY;
 
-  /** How often records-api signs the chain head; 0 turns the periodic writer off. */
+  /** How often records-api signs the head of every audit chain; 0 turns the periodic writer off. */
   @Transform(({ value }) => (value === undefined ? value : Number(value)))
   @IsInt()
   @Min(0)
   AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
+
+  /**
+   * How many hash chains the audit trail is spread over (audit-writer.ts): concurrent writers take
+   * different chains and commit in parallel. Lowering it is safe (the chains past it keep their
+   * rows, stop growing and are still verified); raising it starts the new chains at genesis.
+   */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(AUDIT_MAX_CHAINS)
+  AUDIT_CHAIN_COUNT = DEFAULT_AUDIT_CHAIN_COUNT;
 
   /** How often buffered access events (reads, denials) are appended to the trail. */
   @Transform(({ value }) => (value === undefined ? value : Number(value)))

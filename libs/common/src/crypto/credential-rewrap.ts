@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { DEFAULT_AUDIT_CHAIN_COUNT } from '../audit/audit-chain';
 import { SYSTEM_ACTOR_ID } from '../audit/audit-entry';
 import { UnitOfWork } from '../write-path/unit-of-work';
 import { credentialAad } from './credential-aad';
@@ -15,8 +16,13 @@ export interface RewrapReport {
  * LOCKED so two runs (or a run beside live traffic) never rewrap the same row twice; each batch
  * commits with one audit row naming how many rows moved and from which key ids.
  */
-export async function rewrapCredentials(dataSource: DataSource, cipher: CredentialCipher, batchSize = 500): Promise<RewrapReport> {
-  const unitOfWork = new UnitOfWork(dataSource);
+export async function rewrapCredentials(
+  dataSource: DataSource,
+  cipher: CredentialCipher,
+  batchSize = 500,
+  auditChainCount = DEFAULT_AUDIT_CHAIN_COUNT,
+): Promise<RewrapReport> {
+  const unitOfWork = new UnitOfWork(dataSource, auditChainCount);
   let rewrapped = 0;
   for (;;) {
     const moved = await unitOfWork.run({ type: 'service', id: SYSTEM_ACTOR_ID, name: 'credentials:rewrap' }, async (changes) => {

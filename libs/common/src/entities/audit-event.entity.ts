@@ -13,17 +13,26 @@ export interface FieldChange {
 
 /**
  * One row of the append-only, hash-chained audit trail. The application role may only SELECT and
- * INSERT (see the migrations); `hash` = SHA-256(prevHash || canonical row).
+ * INSERT (see the migrations); `hash` = SHA-256(prevHash || canonical row), prevHash being the
+ * hash of the previous row of the same `chain`.
  */
 @Entity({ name: 'audit_events' })
 @Index('audit_events_target', ['targetType', 'targetId', 'seq'])
 @Index('audit_events_occurred', ['occurredAt'])
 @Index('audit_events_actor', ['actorId', 'seq'])
 @Index('audit_events_action', ['action', 'seq'])
+@Index('audit_events_chain', ['chain', 'seq'])
 export class AuditEvent {
-  /** Assigned inside the chain lock, so seq order is chain order. */
+  /** Assigned inside the chain's lock, so within one chain seq order is chain order. */
   @PrimaryColumn({ type: 'bigint' })
   seq: string;
+
+  /**
+   * Which of the parallel hash chains the row belongs to (0..AUDIT_CHAIN_COUNT-1; see
+   * audit-writer.ts). Hashed with the row, so a row cannot be moved to another chain unnoticed.
+   */
+  @Column({ type: 'smallint', default: 0 })
+  chain: number;
 
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt: Date;

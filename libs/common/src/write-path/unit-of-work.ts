@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { DEFAULT_AUDIT_CHAIN_COUNT } from '../audit/audit-chain';
 import { appendAuditEvents } from '../audit/audit-writer';
 import type { ActorContext, AuditEntry } from '../audit/audit-entry';
 import type { DomainEvent } from '../events/event-payloads';
@@ -32,7 +33,11 @@ export class ChangeSet {
  * transaction or not at all. A failed audit insert rolls the change back (fail closed).
  */
 export class UnitOfWork {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** AUDIT_CHAIN_COUNT: how many audit hash chains this process spreads its appends over. */
+    private readonly auditChainCount = DEFAULT_AUDIT_CHAIN_COUNT,
+  ) {}
 
   async run<T>(actor: ActorContext, work: (changes: ChangeSet) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
@@ -49,7 +54,7 @@ export class UnitOfWork {
         await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, '']);
       }
       // Last, so the chain lock is held only for the rest of this transaction.
-      await appendAuditEvents(manager, actor, changes.auditEntries);
+      await appendAuditEvents(manager, actor, changes.auditEntries, this.auditChainCount);
       return result;
     });
   }

@@ -23,6 +23,8 @@ export class FieldChangeView {
 
 export class AuditEventView {
   @ApiProperty({ example: '1042' }) seq: string;
+  @ApiProperty({ example: 3, description: 'The hash chain the row belongs to; prevHash is the hash of the previous row of this chain' })
+  chain: number;
   @ApiProperty({ format: 'date-time' }) occurredAt: string;
   @ApiProperty({ type: AuditActorView }) actor: AuditActorView;
   @ApiProperty({ example: 'installation.updated' }) action: string;
