@@ -11,7 +11,9 @@
  * kept one (skips the fill, ~1.5 minutes for 1M rows). BENCH_AUDIT_ONLY=verify,changes,export,writers.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
@@ -21,8 +23,9 @@ import {
   DEV_AUDIT_CHECKPOINT_KEY,
   migrateDatabase,
 } from '../libs/common/src';
+import { measureExportRss } from './audit/export-rss';
 import { fillAuditTrail } from './audit/fill';
-import { measureChanges, measureExport, measureVerify, measureWriters } from './audit/measures';
+import { measureChanges, measureVerify, measureWriters } from './audit/measures';
 
 const ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000);
 const PG_HOST = process.env.BENCH_PG_HOST ?? '127.0.0.1:5432';
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
   if (!reuse) await migrateDatabase({ migrationUrl, appUrl });
   const owner = new Client({ connectionString: migrationUrl });
   await owner.connect();
+  const results: Array<Record<string, unknown>> = [];
   const dataSource = new DataSource(buildDataSourceOptions(appUrl, { poolSize: 10, applicationName: 'bench-audit' }));
   try {
     if (!reuse) {
@@ -52,16 +56,22 @@ async function main(): Promise<void> {
     await dataSource.initialize();
     const signer = CheckpointSigner.fromConfig(process.env.AUDIT_CHECKPOINT_KEY ?? DEV_AUDIT_CHECKPOINT_KEY);
     const report = (measure: string, result: Record<string, unknown>): void => {
-      process.stdout.write(`${JSON.stringify({ measure, rows: ROWS, ...result })}\n`);
+      const line = { measure, rows: ROWS, ...result };
+      results.push(line);
+      process.stdout.write(`${JSON.stringify(line)}\n`);
     };
     if (ONLY.has('verify')) report('verify', await measureVerify(dataSource, signer));
     if (ONLY.has('changes')) report('changes', await measureChanges(dataSource));
-    if (ONLY.has('export')) report('export', await measureExport(dataSource));
+    if (ONLY.has('export')) report('export', await measureExportRss({ appUrl, migrationUrl }));
     if (ONLY.has('writers'))
       report('writers', {
         ...(await measureWriters(dataSource, 5000, 8, CHAINS)),
         loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
       });
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    const file = join(__dirname, 'results', `audit-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ rows: ROWS, chains: CHAINS, loadAverageAtEnd: loadavg(), results }, null, 2) + '\n');
+    process.stdout.write(`results: ${file}\n`);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await owner.end();

@@ -9,7 +9,9 @@ import { buildDataSourceOptions, CredentialCipher, loadEnvironment, rewrapCreden
  */
 async function main(): Promise<void> {
   const env = loadEnvironment();
-  const dataSource = await new DataSource(buildDataSourceOptions(env.DATABASE_URL, { poolSize: 2, applicationName: 'credentials-rewrap' })).initialize();
+  const dataSource = await new DataSource(
+    buildDataSourceOptions(env.DATABASE_URL, { poolSize: 2, applicationName: 'credentials-rewrap' }),
+  ).initialize();
   try {
     const cipher = CredentialCipher.fromConfig(env.CREDENTIALS_KEYS, env.CREDENTIALS_ACTIVE_KEY_ID);
     const report = await rewrapCredentials(dataSource, cipher, 500, env.AUDIT_CHAIN_COUNT);

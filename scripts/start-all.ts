@@ -11,10 +11,7 @@ async function main(): Promise<void> {
   const env = loadEnvironment();
   await migrateDatabase({ migrationUrl: env.MIGRATION_DATABASE_URL, appUrl: env.DATABASE_URL });
   const root = join(__dirname, '..');
-  const children: ChildProcess[] = [
-    fork(join(root, 'apps/records-api/src/main.js')),
-    fork(join(root, 'apps/verifier-worker/src/main.js')),
-  ];
+  const children: ChildProcess[] = [fork(join(root, 'apps/records-api/src/main.js')), fork(join(root, 'apps/verifier-worker/src/main.js'))];
   let exiting = false;
   const stopAll = (signal: NodeJS.Signals): void => {
     exiting = true;

@@ -17,10 +17,15 @@ function main(): void {
   const args = process.argv.slice(2);
   const sub = argument(args, 'sub');
   const roles = argument(args, 'roles');
-  if (!sub || !roles) throw new Error('usage: npm run token -- --sub NAME --roles ROLE[,ROLE] [--name "Display Name"] [--ttl SECONDS] [--automation]');
+  if (!sub || !roles)
+    throw new Error('usage: npm run token -- --sub NAME --roles ROLE[,ROLE] [--name "Display Name"] [--ttl SECONDS] [--automation]');
   const ttl = Number(argument(args, 'ttl') ?? 8 * 3600);
   const token = jwt.sign(
-    { roles: roles.split(',').map((r) => r.trim()), name: argument(args, 'name') ?? sub, ...(args.includes('--automation') ? { actor_type: 'automation' } : {}) },
+    {
+      roles: roles.split(',').map((r) => r.trim()),
+      name: argument(args, 'name') ?? sub,
+      ...(args.includes('--automation') ? { actor_type: 'automation' } : {}),
+    },
     env.JWT_SECRET,
     { algorithm: 'HS256', subject: sub, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: ttl },
   );

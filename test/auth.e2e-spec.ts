@@ -51,7 +51,10 @@ describe('authentication and roles (HS256 mode)', () => {
   it('an empty bearer: 401', async () => expect401('Bearer '));
   it('a non-bearer scheme: 401', async () => expect401(`Basic ${Buffer.from('admin:admin').toString('base64')}`));
   it('a token in the query string is not accepted: 401', async () => {
-    const res = await t.http().get('/v1/installations').query({ access_token: tokenFor(['viewer']) });
+    const res = await t
+      .http()
+      .get('/v1/installations')
+      .query({ access_token: tokenFor(['viewer']) });
     expect(res.status).toBe(401);
   });
   it('a malformed token: 401', async () => expect401('Bearer not.a.jwt'));
@@ -62,7 +65,12 @@ describe('authentication and roles (HS256 mode)', () => {
   });
 
   it('no exp: 401', async () => {
-    const token = jwt.sign({ roles: ['admin'] }, secret, { algorithm: 'HS256', subject: 'forever', issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE });
+    const token = jwt.sign({ roles: ['admin'] }, secret, {
+      algorithm: 'HS256',
+      subject: 'forever',
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    });
     expect((jwt.decode(token) as Record<string, unknown>).exp).toBeUndefined();
     await expect401(`Bearer ${token}`, /exp/);
   });
@@ -71,7 +79,8 @@ describe('authentication and roles (HS256 mode)', () => {
     await expect401(`Bearer ${tokenFor(['admin'], 'early', {}, { notBefore: 3600 })}`);
   });
 
-  it('wrong issuer: 401', async () => expect401(`Bearer ${tokenFor(['admin'], 'x', {}, { issuer: 'https://evil.example.com' })}`, /issuer/));
+  it('wrong issuer: 401', async () =>
+    expect401(`Bearer ${tokenFor(['admin'], 'x', {}, { issuer: 'https://evil.example.com' })}`, /issuer/));
   it('wrong audience: 401', async () => expect401(`Bearer ${tokenFor(['admin'], 'x', {}, { audience: 'some-other-api' })}`, /audience/));
   it('no issuer: 401', async () => {
     const token = jwt.sign({ roles: ['admin'] }, secret, { algorithm: 'HS256', subject: 'x', audience: env.JWT_AUDIENCE, expiresIn: 600 });
@@ -108,16 +117,31 @@ describe('authentication and roles (HS256 mode)', () => {
   });
 
   it('a token without sub: 401', async () => {
-    const token = jwt.sign({ roles: ['admin'] }, secret, { algorithm: 'HS256', issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: 600 });
+    const token = jwt.sign({ roles: ['admin'] }, secret, {
+      algorithm: 'HS256',
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      expiresIn: 600,
+    });
     await expect401(`Bearer ${token}`, /sub/);
-    const empty = jwt.sign({ roles: ['admin'], sub: '' }, secret, { algorithm: 'HS256', issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: 600 });
+    const empty = jwt.sign({ roles: ['admin'], sub: '' }, secret, {
+      algorithm: 'HS256',
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      expiresIn: 600,
+    });
     await expect401(`Bearer ${empty}`);
   });
 
   it('a failed authentication on a write route writes nothing', async () => {
     const requestId = newRequestId('unauth-write');
     const body = parkwhizInstallation();
-    const res = await t.http().post('/v1/installations').set('Authorization', `Bearer ${tokenFor(['admin'], 'x', {}, { issuer: 'evil' })}`).set('X-Request-Id', requestId).send(body);
+    const res = await t
+      .http()
+      .post('/v1/installations')
+      .set('Authorization', `Bearer ${tokenFor(['admin'], 'x', {}, { issuer: 'evil' })}`)
+      .set('X-Request-Id', requestId)
+      .send(body);
     expectEnvelope(res, 401, { requestId });
     await expectNothingWrittenBy(t, requestId);
     const [row] = await t.dataSource.query('SELECT count(*)::int AS n FROM installations WHERE property_id = $1', [body.propertyId]);
@@ -157,7 +181,8 @@ describe('authentication and roles (HS256 mode)', () => {
           let req = t.http()[method as 'get'](url).set('If-Match', '"1"');
           if (authorization) req = req.set('Authorization', authorization);
           const res = await req.send(method === 'get' || method === 'delete' ? undefined : {});
-          if (res.status !== 401) throw new Error(`${method.toUpperCase()} ${url} with ${authorization ?? 'no token'} answered ${res.status}`);
+          if (res.status !== 401)
+            throw new Error(`${method.toUpperCase()} ${url} with ${authorization ?? 'no token'} answered ${res.status}`);
           expectEnvelope(res, 401);
         }
       }
@@ -167,73 +192,179 @@ describe('authentication and roles (HS256 mode)', () => {
   describe('role matrix', () => {
     const roles = ['viewer', 'engineer', 'auditor', 'admin'] as const;
     type Who = (typeof roles)[number] | 'none' | 'unknown';
-    const tokenOf = (who: Who) => tokenFor(who === 'none' ? [] : who === 'unknown' ? ['superuser', 'root'] : [who], `${who}-${randomUUID().slice(0, 6)}`);
+    const tokenOf = (who: Who) =>
+      tokenFor(who === 'none' ? [] : who === 'unknown' ? ['superuser', 'root'] : [who], `${who}-${randomUUID().slice(0, 6)}`);
 
     async function seeded(): Promise<{ id: string; version: number }> {
-      const res = await t.http().post('/v1/installations').set(...bearer(tokenFor(['engineer']))).send(parkwhizInstallation({ credentials: { clientSecret: 'matrix-secret-0001' } }));
+      const res = await t
+        .http()
+        .post('/v1/installations')
+        .set(...bearer(tokenFor(['engineer'])))
+        .send(parkwhizInstallation({ credentials: { clientSecret: 'matrix-secret-0001' } }));
       expect(res.status).toBe(201);
       // Make the credential active so that reveal has something to reveal.
-      await t.dataSource.query(`UPDATE credential_versions SET state = 'active', verified_at = now() WHERE installation_id = $1`, [res.body.id]);
+      await t.dataSource.query(`UPDATE credential_versions SET state = 'active', verified_at = now() WHERE installation_id = $1`, [
+        res.body.id,
+      ]);
       return { id: res.body.id, version: res.body.version };
     }
 
-    type Call = { name: string; allowed: Who[]; run: (token: string, target: { id: string; version: number }, requestId: string) => Promise<import('supertest').Response> };
+    type Call = {
+      name: string;
+      allowed: Who[];
+      run: (token: string, target: { id: string; version: number }, requestId: string) => Promise<import('supertest').Response>;
+    };
     const readers: Who[] = ['viewer', 'engineer', 'auditor', 'admin'];
     const writers: Who[] = ['engineer', 'admin'];
     const calls: Call[] = [
-      { name: 'GET /v1/vendors', allowed: readers, run: (tk, _x, rid) => t.http().get('/v1/vendors').set(...bearer(tk)).set('X-Request-Id', rid) },
-      { name: 'GET /v1/vendors/parkwhiz', allowed: readers, run: (tk, _x, rid) => t.http().get('/v1/vendors/parkwhiz').set(...bearer(tk)).set('X-Request-Id', rid) },
-      { name: 'GET /v1/installations', allowed: readers, run: (tk, _x, rid) => t.http().get('/v1/installations').set(...bearer(tk)).set('X-Request-Id', rid) },
-      { name: 'GET /v1/installations/:id', allowed: readers, run: (tk, x, rid) => t.http().get(`/v1/installations/${x.id}`).set(...bearer(tk)).set('X-Request-Id', rid) },
-      { name: 'GET /v1/installations/:id/credentials', allowed: readers, run: (tk, x, rid) => t.http().get(`/v1/installations/${x.id}/credentials`).set(...bearer(tk)).set('X-Request-Id', rid) },
-      { name: 'POST /v1/installations', allowed: writers, run: (tk, _x, rid) => t.http().post('/v1/installations').set(...bearer(tk)).set('X-Request-Id', rid).send(parkwhizInstallation()) },
       {
-        name: 'PATCH /v1/installations/:id', allowed: writers,
-        run: (tk, x, rid) => t.http().patch(`/v1/installations/${x.id}`).set(...bearer(tk)).set('If-Match', `"${x.version}"`).set('X-Request-Id', rid).send({ ownerTeam: 'matrix' }),
+        name: 'GET /v1/vendors',
+        allowed: readers,
+        run: (tk, _x, rid) =>
+          t
+            .http()
+            .get('/v1/vendors')
+            .set(...bearer(tk))
+            .set('X-Request-Id', rid),
       },
       {
-        name: 'PUT /v1/installations/:id/credentials', allowed: writers,
-        run: (tk, x, rid) => t.http().put(`/v1/installations/${x.id}/credentials`).set(...bearer(tk)).set('X-Request-Id', rid).send({ credentials: { clientSecret: 'matrix-secret-0002' } }),
+        name: 'GET /v1/vendors/parkwhiz',
+        allowed: readers,
+        run: (tk, _x, rid) =>
+          t
+            .http()
+            .get('/v1/vendors/parkwhiz')
+            .set(...bearer(tk))
+            .set('X-Request-Id', rid),
       },
       {
-        name: 'POST /v1/installations/:id/credentials/reveal', allowed: ['admin'],
-        run: (tk, x, rid) => t.http().post(`/v1/installations/${x.id}/credentials/reveal`).set(...bearer(tk)).set('X-Request-Id', rid).send({ reason: 'role matrix test' }),
+        name: 'GET /v1/installations',
+        allowed: readers,
+        run: (tk, _x, rid) =>
+          t
+            .http()
+            .get('/v1/installations')
+            .set(...bearer(tk))
+            .set('X-Request-Id', rid),
       },
       {
-        name: 'DELETE /v1/installations/:id', allowed: writers,
-        run: (tk, x, rid) => t.http().delete(`/v1/installations/${x.id}`).set(...bearer(tk)).set('If-Match', `"${x.version}"`).set('X-Request-Id', rid),
+        name: 'GET /v1/installations/:id',
+        allowed: readers,
+        run: (tk, x, rid) =>
+          t
+            .http()
+            .get(`/v1/installations/${x.id}`)
+            .set(...bearer(tk))
+            .set('X-Request-Id', rid),
+      },
+      {
+        name: 'GET /v1/installations/:id/credentials',
+        allowed: readers,
+        run: (tk, x, rid) =>
+          t
+            .http()
+            .get(`/v1/installations/${x.id}/credentials`)
+            .set(...bearer(tk))
+            .set('X-Request-Id', rid),
+      },
+      {
+        name: 'POST /v1/installations',
+        allowed: writers,
+        run: (tk, _x, rid) =>
+          t
+            .http()
+            .post('/v1/installations')
+            .set(...bearer(tk))
+            .set('X-Request-Id', rid)
+            .send(parkwhizInstallation()),
+      },
+      {
+        name: 'PATCH /v1/installations/:id',
+        allowed: writers,
+        run: (tk, x, rid) =>
+          t
+            .http()
+            .patch(`/v1/installations/${x.id}`)
+            .set(...bearer(tk))
+            .set('If-Match', `"${x.version}"`)
+            .set('X-Request-Id', rid)
+            .send({ ownerTeam: 'matrix' }),
+      },
+      {
+        name: 'PUT /v1/installations/:id/credentials',
+        allowed: writers,
+        run: (tk, x, rid) =>
+          t
+            .http()
+            .put(`/v1/installations/${x.id}/credentials`)
+            .set(...bearer(tk))
+            .set('X-Request-Id', rid)
+            .send({ credentials: { clientSecret: 'matrix-secret-0002' } }),
+      },
+      {
+        name: 'POST /v1/installations/:id/credentials/reveal',
+        allowed: ['admin'],
+        run: (tk, x, rid) =>
+          t
+            .http()
+            .post(`/v1/installations/${x.id}/credentials/reveal`)
+            .set(...bearer(tk))
+            .set('X-Request-Id', rid)
+            .send({ reason: 'role matrix test' }),
+      },
+      {
+        name: 'DELETE /v1/installations/:id',
+        allowed: writers,
+        run: (tk, x, rid) =>
+          t
+            .http()
+            .delete(`/v1/installations/${x.id}`)
+            .set(...bearer(tk))
+            .set('If-Match', `"${x.version}"`)
+            .set('X-Request-Id', rid),
       },
     ];
     const everyone: Who[] = [...roles, 'none', 'unknown'];
 
-    it.each(calls.map((c) => [c.name, c] as const))('%s: allowed roles succeed, every other role gets 403 and writes nothing', async (_name, call) => {
-      for (const who of everyone) {
-        const target = await seeded();
-        const requestId = newRequestId(`matrix-${who}`);
-        const res = await call.run(tokenOf(who), target, requestId);
-        if (call.allowed.includes(who)) {
-          if (res.status < 200 || res.status >= 300) throw new Error(`${call.name} as ${who}: expected 2xx, got ${res.status} ${JSON.stringify(res.body)}`);
-        } else {
-          if (res.status !== 403) throw new Error(`${call.name} as ${who}: expected 403, got ${res.status} ${JSON.stringify(res.body)}`);
-          expectEnvelope(res, 403, { error: 'forbidden', requestId });
-          expect(res.headers['cache-control']).toBe('no-store');
-          await expectNothingWrittenBy(t, requestId);
-          const [row] = await t.dataSource.query('SELECT version, status FROM installations WHERE id = $1', [target.id]);
-          expect(row.version).toBe(target.version);
-          expect(JSON.stringify(res.body)).not.toContain('matrix-secret');
+    it.each(calls.map((c) => [c.name, c] as const))(
+      '%s: allowed roles succeed, every other role gets 403 and writes nothing',
+      async (_name, call) => {
+        for (const who of everyone) {
+          const target = await seeded();
+          const requestId = newRequestId(`matrix-${who}`);
+          const res = await call.run(tokenOf(who), target, requestId);
+          if (call.allowed.includes(who)) {
+            if (res.status < 200 || res.status >= 300)
+              throw new Error(`${call.name} as ${who}: expected 2xx, got ${res.status} ${JSON.stringify(res.body)}`);
+          } else {
+            if (res.status !== 403) throw new Error(`${call.name} as ${who}: expected 403, got ${res.status} ${JSON.stringify(res.body)}`);
+            expectEnvelope(res, 403, { error: 'forbidden', requestId });
+            expect(res.headers['cache-control']).toBe('no-store');
+            await expectNothingWrittenBy(t, requestId);
+            const [row] = await t.dataSource.query('SELECT version, status FROM installations WHERE id = $1', [target.id]);
+            expect(row.version).toBe(target.version);
+            expect(JSON.stringify(res.body)).not.toContain('matrix-secret');
+          }
         }
-      }
-    });
+      },
+    );
 
     it('viewers see secrets masked only; reveal returns plaintext to admins alone', async () => {
       const target = await seeded();
       for (const who of readers) {
-        const res = await t.http().get(`/v1/installations/${target.id}`).set(...bearer(tokenOf(who)));
+        const res = await t
+          .http()
+          .get(`/v1/installations/${target.id}`)
+          .set(...bearer(tokenOf(who)));
         expect(res.status).toBe(200);
         expect(res.body.activeCredential.fields.clientSecret.last4).toBe('0001');
         expect(JSON.stringify(res.body)).not.toContain('matrix-secret-0001');
       }
-      const revealed = await t.http().post(`/v1/installations/${target.id}/credentials/reveal`).set(...bearer(tokenOf('admin'))).send({ reason: 'INC-1' });
+      const revealed = await t
+        .http()
+        .post(`/v1/installations/${target.id}/credentials/reveal`)
+        .set(...bearer(tokenOf('admin')))
+        .send({ reason: 'INC-1' });
       expect(revealed.status).toBe(200);
       expect(revealed.body.credentials).toEqual({ clientSecret: 'matrix-secret-0001' });
     });
@@ -270,7 +401,10 @@ describe('authentication (RS256 via JWKS)', () => {
 
   const list = (token: string) => t.http().get('/v1/installations').set('Authorization', `Bearer ${token}`);
   const signRs = (key: KeyObject, overrides: Record<string, unknown> = {}, header: Record<string, unknown> = { kid }) =>
-    jwt.sign(claims({ roles: ['viewer'], ...overrides }), key, { algorithm: 'RS256', header: { alg: 'RS256', ...header } as jwt.JwtHeader });
+    jwt.sign(claims({ roles: ['viewer'], ...overrides }), key, {
+      algorithm: 'RS256',
+      header: { alg: 'RS256', ...header } as jwt.JwtHeader,
+    });
 
   it('accepts an RS256 token from the identity provider', async () => {
     const res = await list(signRs(idp.privateKey));

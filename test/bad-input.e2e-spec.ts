@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { bearer, countInstallationsWithProperty, expectEnvelope, expectNothingWrittenBy, newRequestId, type JsonBody } from './support/http-assertions';
+import {
+  bearer,
+  countInstallationsWithProperty,
+  expectEnvelope,
+  expectNothingWrittenBy,
+  newRequestId,
+  type JsonBody,
+} from './support/http-assertions';
 import { parkwhizInstallation, spotheroInstallation, startTestApp, tokenFor, type TestApp } from './support/test-app';
 
 /**
@@ -18,18 +25,33 @@ describe('bad input', () => {
   afterAll(async () => t.close());
 
   /** POSTs a create body and proves nothing was written; returns the response for assertions. */
-  async function badCreate(body: Record<string, unknown> | string, status: number, expected: { error?: string; path?: string } = {}, contentType = 'application/json') {
+  async function badCreate(
+    body: Record<string, unknown> | string,
+    status: number,
+    expected: { error?: string; path?: string } = {},
+    contentType = 'application/json',
+  ) {
     const requestId = newRequestId('bad');
-    const res = await t.http().post('/v1/installations').set(...bearer(engineer)).set('X-Request-Id', requestId).set('Content-Type', contentType)
+    const res = await t
+      .http()
+      .post('/v1/installations')
+      .set(...bearer(engineer))
+      .set('X-Request-Id', requestId)
+      .set('Content-Type', contentType)
       .send(typeof body === 'string' ? body : JSON.stringify(body));
     expectEnvelope(res, status, { ...expected, requestId });
     await expectNothingWrittenBy(t, requestId);
-    if (typeof body !== 'string' && typeof body.propertyId === 'string') expect(await countInstallationsWithProperty(t, body.propertyId)).toBe(0);
+    if (typeof body !== 'string' && typeof body.propertyId === 'string')
+      expect(await countInstallationsWithProperty(t, body.propertyId)).toBe(0);
     return res;
   }
 
   async function createOk(body: Record<string, unknown>): Promise<JsonBody> {
-    const res = await t.http().post('/v1/installations').set(...bearer(engineer)).send(body);
+    const res = await t
+      .http()
+      .post('/v1/installations')
+      .set(...bearer(engineer))
+      .send(body);
     if (res.status !== 201) throw new Error(`create failed ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body;
   }
@@ -39,16 +61,28 @@ describe('bad input', () => {
   describe('request id', () => {
     it('echoes a well-formed client X-Request-Id in header and envelope', async () => {
       const id = `client-${randomUUID()}`;
-      const res = await t.http().get(`/v1/installations/${randomUUID()}`).set(...bearer(viewer)).set('X-Request-Id', id);
+      const res = await t
+        .http()
+        .get(`/v1/installations/${randomUUID()}`)
+        .set(...bearer(viewer))
+        .set('X-Request-Id', id);
       expectEnvelope(res, 404, { requestId: id });
-      const ok = await t.http().get('/v1/vendors').set(...bearer(viewer)).set('X-Request-Id', id);
+      const ok = await t
+        .http()
+        .get('/v1/vendors')
+        .set(...bearer(viewer))
+        .set('X-Request-Id', id);
       expect(ok.status).toBe(200);
       expect(ok.headers['x-request-id']).toBe(id);
     });
 
     it('replaces a malformed X-Request-Id with its own', async () => {
       for (const offered of ['has spaces', 'x'.repeat(129), '<script>']) {
-        const res = await t.http().get(`/v1/installations/${randomUUID()}`).set(...bearer(viewer)).set('X-Request-Id', offered);
+        const res = await t
+          .http()
+          .get(`/v1/installations/${randomUUID()}`)
+          .set(...bearer(viewer))
+          .set('X-Request-Id', offered);
         expectEnvelope(res, 404);
         expect(res.body.requestId).not.toBe(offered);
         expect(res.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -69,7 +103,12 @@ describe('bad input', () => {
     });
 
     it('malformed JSON never echoes the body (it may hold a secret), only the position', async () => {
-      for (const body of ['{"s": hunter2}', '{"credentials":{"clientSecret": pw-Secret-0099887766}}', '{"credentials":{"clientSecret":"pw-Secret-5544"', "{'clientSecret':'pw-Secret-3322'}"]) {
+      for (const body of [
+        '{"s": hunter2}',
+        '{"credentials":{"clientSecret": pw-Secret-0099887766}}',
+        '{"credentials":{"clientSecret":"pw-Secret-5544"',
+        "{'clientSecret':'pw-Secret-3322'}",
+      ]) {
         const res = await badCreate(body, 400, { error: 'malformed_json', path: 'body' });
         const text = JSON.stringify(res.body);
         for (const fragment of ['hunter2', 'hunter', 'pw-Secret', 'Secret', 'tSecret']) expect(text).not.toContain(fragment);
@@ -90,7 +129,13 @@ describe('bad input', () => {
     it('a non-JSON content type is refused with a 4xx and writes nothing', async () => {
       const requestId = newRequestId('ctype');
       const body = parkwhizInstallation();
-      const res = await t.http().post('/v1/installations').set(...bearer(engineer)).set('X-Request-Id', requestId).set('Content-Type', 'text/plain').send(JSON.stringify(body));
+      const res = await t
+        .http()
+        .post('/v1/installations')
+        .set(...bearer(engineer))
+        .set('X-Request-Id', requestId)
+        .set('Content-Type', 'text/plain')
+        .send(JSON.stringify(body));
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
       expectEnvelope(res, res.status);
@@ -121,8 +166,26 @@ describe('bad input', () => {
       ['installedAt', { installedAt: 'yesterday' }],
       ['installedAt', { installedAt: 1730000000 }],
       ['documentation.runbookUrl', { documentation: { runbookUrl: 'http://wiki.example.com/x' } }],
-      ['documentation.dataFlows[0].personalData', { documentation: { dataFlows: [{ name: 'n', direction: 'partner_to_pms', data: [], personalData: 'yes', trigger: 'pull', frequency: 'f', processing: 'p' }] } }],
-      ['documentation.dataFlows[0].direction', { documentation: { dataFlows: [{ name: 'n', direction: 'sideways', data: [], personalData: false, trigger: 'pull', frequency: 'f', processing: 'p' }] } }],
+      [
+        'documentation.dataFlows[0].personalData',
+        {
+          documentation: {
+            dataFlows: [
+              { name: 'n', direction: 'partner_to_pms', data: [], personalData: 'yes', trigger: 'pull', frequency: 'f', processing: 'p' },
+            ],
+          },
+        },
+      ],
+      [
+        'documentation.dataFlows[0].direction',
+        {
+          documentation: {
+            dataFlows: [
+              { name: 'n', direction: 'sideways', data: [], personalData: false, trigger: 'pull', frequency: 'f', processing: 'p' },
+            ],
+          },
+        },
+      ],
       ['credentials', { credentials: 'secret-as-string' }],
       ['endpoints', { endpoints: 'https://api.parkwhiz.com/v4' }],
     ])('wrong type or shape: 400 naming %s', async (path, override) => {
@@ -147,7 +210,11 @@ describe('bad input', () => {
       await badCreate(JSON.stringify(body).replace('"PLACEHOLDER"', '"Garage \\ud800 12"'), 400, { path: 'propertyName' });
       await badCreate(JSON.stringify(body).replace('"PLACEHOLDER"', '"\\udc00"'), 400, { path: 'propertyName' });
       // A proper pair (an emoji) is fine (control).
-      const ok = await t.http().post('/v1/installations').set(...bearer(engineer)).set('Content-Type', 'application/json')
+      const ok = await t
+        .http()
+        .post('/v1/installations')
+        .set(...bearer(engineer))
+        .set('Content-Type', 'application/json')
         .send(JSON.stringify(body).replace('"PLACEHOLDER"', '"Garage \\ud83d\\ude97"'));
       expect(ok.status).toBe(201);
       expect(ok.body.propertyName).toBe('Garage \u{1F697}');
@@ -155,13 +222,25 @@ describe('bad input', () => {
 
     it('deeply nested JSON is a 400, not a 500', async () => {
       const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
-      await badCreate(JSON.stringify(parkwhizInstallation({ documentation: { notes: 'PLACEHOLDER' } })).replace('"PLACEHOLDER"', deep), 400);
-      await badCreate(JSON.stringify(parkwhizInstallation({ config: 'PLACEHOLDER' })).replace('"PLACEHOLDER"', `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`), 400);
+      await badCreate(
+        JSON.stringify(parkwhizInstallation({ documentation: { notes: 'PLACEHOLDER' } })).replace('"PLACEHOLDER"', deep),
+        400,
+      );
+      await badCreate(
+        JSON.stringify(parkwhizInstallation({ config: 'PLACEHOLDER' })).replace(
+          '"PLACEHOLDER"',
+          `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`,
+        ),
+        400,
+      );
     });
 
     it('an unknown vendor in the body is 400 naming vendor; GET /v1/vendors/nope is 404', async () => {
       await badCreate(parkwhizInstallation({ vendor: 'nope' }), 400, { path: 'vendor' });
-      const res = await t.http().get('/v1/vendors/nope').set(...bearer(viewer));
+      const res = await t
+        .http()
+        .get('/v1/vendors/nope')
+        .set(...bearer(viewer));
       expectEnvelope(res, 404, { error: 'not_found', path: 'path.vendor' });
     });
 
@@ -173,7 +252,11 @@ describe('bad input', () => {
     });
 
     it('an unknown field nested in config is 400 naming config.<field>', async () => {
-      const res = await badCreate(parkwhizInstallation({ config: { clientId: 'pw-client-1', scope: 'partner', locationIds: ['4412'], role: 'admin' } }), 400, { path: 'config.role' });
+      const res = await badCreate(
+        parkwhizInstallation({ config: { clientId: 'pw-client-1', scope: 'partner', locationIds: ['4412'], role: 'admin' } }),
+        400,
+        { path: 'config.role' },
+      );
       expect(res.body.details).toEqual([{ path: 'config.role', message: 'unknown field' }]);
       await badCreate(spotheroInstallation({ config: { facilityIds: ['1'], extra: true } }), 400, { path: 'config.extra' });
     });
@@ -183,7 +266,12 @@ describe('bad input', () => {
       const clean = parkwhizInstallation();
       const body = JSON.stringify(clean).replace('"config":{', '"config":{"__proto__":{"polluted":true},');
       expect(body).toContain('__proto__');
-      const res = await t.http().post('/v1/installations').set(...bearer(engineer)).set('Content-Type', 'application/json').send(body);
+      const res = await t
+        .http()
+        .post('/v1/installations')
+        .set(...bearer(engineer))
+        .set('Content-Type', 'application/json')
+        .send(body);
       expect([201, 400]).toContain(res.status);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
@@ -195,26 +283,61 @@ describe('bad input', () => {
     it('unknown fields inside documentation, versions, a data flow and credentials are 400 naming them', async () => {
       await badCreate(parkwhizInstallation({ documentation: { secretNotes: 'x' } }), 400, { path: 'documentation.secretNotes' });
       await badCreate(parkwhizInstallation({ versions: { pms: '1', os: 'linux' } }), 400, { path: 'versions.os' });
-      await badCreate(parkwhizInstallation({
-        documentation: { dataFlows: [{ name: 'n', direction: 'partner_to_pms', data: [], personalData: false, trigger: 'pull', frequency: 'f', processing: 'p', extra: 1 }] },
-      }), 400, { path: 'documentation.dataFlows[0].extra' });
-      await badCreate(parkwhizInstallation({ credentials: { clientSecret: 'valid-secret-123', password: 'x' } }), 400, { path: 'credentials.password' });
-      await badCreate(parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', headers: {} } }), 400, { path: 'endpoints.headers' });
+      await badCreate(
+        parkwhizInstallation({
+          documentation: {
+            dataFlows: [
+              {
+                name: 'n',
+                direction: 'partner_to_pms',
+                data: [],
+                personalData: false,
+                trigger: 'pull',
+                frequency: 'f',
+                processing: 'p',
+                extra: 1,
+              },
+            ],
+          },
+        }),
+        400,
+        { path: 'documentation.dataFlows[0].extra' },
+      );
+      await badCreate(parkwhizInstallation({ credentials: { clientSecret: 'valid-secret-123', password: 'x' } }), 400, {
+        path: 'credentials.password',
+      });
+      await badCreate(parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', headers: {} } }), 400, {
+        path: 'endpoints.headers',
+      });
     });
 
     it('config validated against the template: missing, wrong pattern, wrong enum, wrong type are named', async () => {
       await badCreate(parkwhizInstallation({ config: { scope: 'partner', locationIds: ['1'] } }), 400, { path: 'config.clientId' });
-      await badCreate(parkwhizInstallation({ config: { clientId: 'pw', scope: 'everything', locationIds: ['1'] } }), 400, { path: 'config.scope' });
-      await badCreate(parkwhizInstallation({ config: { clientId: 'pw', scope: 'partner', locationIds: ['a/b'] } }), 400, { path: 'config.locationIds[0]' });
-      await badCreate(parkwhizInstallation({ config: { clientId: 'pw', scope: 'partner', locationIds: '1' } }), 400, { path: 'config.locationIds' });
-      await badCreate(parkwhizInstallation({ config: { clientId: 'pw', scope: 'partner', locationIds: [] } }), 400, { path: 'config.locationIds' });
-      await badCreate(spotheroInstallation({ config: { facilityIds: ['1'], spotheroVersion: '2016-13-01' } }), 400, { path: 'config.spotheroVersion' });
+      await badCreate(parkwhizInstallation({ config: { clientId: 'pw', scope: 'everything', locationIds: ['1'] } }), 400, {
+        path: 'config.scope',
+      });
+      await badCreate(parkwhizInstallation({ config: { clientId: 'pw', scope: 'partner', locationIds: ['a/b'] } }), 400, {
+        path: 'config.locationIds[0]',
+      });
+      await badCreate(parkwhizInstallation({ config: { clientId: 'pw', scope: 'partner', locationIds: '1' } }), 400, {
+        path: 'config.locationIds',
+      });
+      await badCreate(parkwhizInstallation({ config: { clientId: 'pw', scope: 'partner', locationIds: [] } }), 400, {
+        path: 'config.locationIds',
+      });
+      await badCreate(spotheroInstallation({ config: { facilityIds: ['1'], spotheroVersion: '2016-13-01' } }), 400, {
+        path: 'config.spotheroVersion',
+      });
     });
 
     it('credentials validated against the template; the error never echoes the secret', async () => {
-      const res = await badCreate(parkwhizInstallation({ credentials: { clientSecret: 'short' } }), 400, { path: 'credentials.clientSecret' });
+      const res = await badCreate(parkwhizInstallation({ credentials: { clientSecret: 'short' } }), 400, {
+        path: 'credentials.clientSecret',
+      });
       expect(JSON.stringify(res.body)).not.toContain('"short"');
-      const spaced = await badCreate(parkwhizInstallation({ credentials: { clientSecret: 'has a space in secret' } }), 400, { path: 'credentials.clientSecret' });
+      const spaced = await badCreate(parkwhizInstallation({ credentials: { clientSecret: 'has a space in secret' } }), 400, {
+        path: 'credentials.clientSecret',
+      });
       expect(JSON.stringify(spaced.body)).not.toContain('has a space in secret');
       await badCreate(spotheroInstallation({ credentials: {} }), 400, { path: 'credentials.partnerKey' });
       await badCreate(spotheroInstallation({ credentials: { partnerKey: 12345678 } }), 400, { path: 'credentials.partnerKey' });
@@ -250,10 +373,26 @@ describe('bad input', () => {
 
     it('a missing baseUrl, an unknown path key and path traversal are named', async () => {
       await badCreate(parkwhizInstallation({ endpoints: { paths: { token: '/oauth/token' } } }), 400, { path: 'endpoints.baseUrl' });
-      await badCreate(parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', paths: { admin: '/admin' } } }), 400, { path: 'endpoints.paths.admin' });
-      await badCreate(parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', paths: { token: '/../../admin' } } }), 400, { path: 'endpoints.paths.token' });
-      await badCreate(parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', paths: { token: '//evil.example.com/x' } } }), 400, { path: 'endpoints.paths.token' });
-      await badCreate(parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', paths: { location: '/locations' } } }), 400, { path: 'endpoints.paths.location' });
+      await badCreate(
+        parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', paths: { admin: '/admin' } } }),
+        400,
+        { path: 'endpoints.paths.admin' },
+      );
+      await badCreate(
+        parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', paths: { token: '/../../admin' } } }),
+        400,
+        { path: 'endpoints.paths.token' },
+      );
+      await badCreate(
+        parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', paths: { token: '//evil.example.com/x' } } }),
+        400,
+        { path: 'endpoints.paths.token' },
+      );
+      await badCreate(
+        parkwhizInstallation({ endpoints: { baseUrl: 'https://api-sandbox.parkwhiz.com/v4', paths: { location: '/locations' } } }),
+        400,
+        { path: 'endpoints.paths.location' },
+      );
     });
 
     it('plain http is accepted for a sandbox host on the allow-list (control)', async () => {
@@ -264,11 +403,20 @@ describe('bad input', () => {
     it('PATCH to an http:// production endpoint is 400 and the stored endpoints stay', async () => {
       const created = await createOk(parkwhizInstallation({ environment: 'production' }));
       const requestId = newRequestId('patch-endpoint');
-      const res = await t.http().patch(`/v1/installations/${created.id}`).set(...bearer(engineer)).set('If-Match', `"${created.version}"`)
-        .set('X-Change-Reason', 'move host').set('X-Request-Id', requestId).send({ endpoints: { baseUrl: 'http://api.parkwhiz.com/v4' } });
+      const res = await t
+        .http()
+        .patch(`/v1/installations/${created.id}`)
+        .set(...bearer(engineer))
+        .set('If-Match', `"${created.version}"`)
+        .set('X-Change-Reason', 'move host')
+        .set('X-Request-Id', requestId)
+        .send({ endpoints: { baseUrl: 'http://api.parkwhiz.com/v4' } });
       expectEnvelope(res, 400, { path: 'endpoints.baseUrl', requestId });
       await expectNothingWrittenBy(t, requestId);
-      const read = await t.http().get(`/v1/installations/${created.id}`).set(...bearer(viewer));
+      const read = await t
+        .http()
+        .get(`/v1/installations/${created.id}`)
+        .set(...bearer(viewer));
       expect(read.body.endpoints).toEqual(created.endpoints);
       expect(read.body.version).toBe(created.version);
     });
@@ -290,8 +438,14 @@ describe('bad input', () => {
       ];
       for (const [body, path] of cases) {
         const requestId = newRequestId('bad-patch');
-        const res = await t.http().patch(`/v1/installations/${created.id}`).set(...bearer(engineer)).set('If-Match', `"${created.version}"`)
-          .set('X-Request-Id', requestId).set('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+        const res = await t
+          .http()
+          .patch(`/v1/installations/${created.id}`)
+          .set(...bearer(engineer))
+          .set('If-Match', `"${created.version}"`)
+          .set('X-Request-Id', requestId)
+          .set('Content-Type', 'application/json')
+          .send(typeof body === 'string' ? body : JSON.stringify(body));
         expectEnvelope(res, 400, { path, requestId });
         await expectNothingWrittenBy(t, requestId);
       }
@@ -311,20 +465,39 @@ describe('bad input', () => {
       ['GET', "/v1/installations/'%20OR%201=1--"],
     ])('%s %s with an invalid UUID is 400 naming path.id', async (method, url) => {
       const admin = tokenFor(['admin']);
-      const req = t.http()[method.toLowerCase() as 'get' | 'patch' | 'delete' | 'put' | 'post'](url).set(...bearer(admin)).set('If-Match', '"1"');
-      const bodies: Record<string, Record<string, unknown>> = { PUT: { credentials: { clientSecret: 'secret-1234' } }, PATCH: { propertyName: 'x' }, POST: { reason: 'r' } };
+      const req = t
+        .http()
+        [method.toLowerCase() as 'get' | 'patch' | 'delete' | 'put' | 'post'](url)
+        .set(...bearer(admin))
+        .set('If-Match', '"1"');
+      const bodies: Record<string, Record<string, unknown>> = {
+        PUT: { credentials: { clientSecret: 'secret-1234' } },
+        PATCH: { propertyName: 'x' },
+        POST: { reason: 'r' },
+      };
       const res = method === 'GET' || method === 'DELETE' ? await req : await req.send(bodies[method]);
       expectEnvelope(res, 400, { error: 'validation_failed', path: 'path.id' });
       await expectNothingWrittenBy(t, res.body.requestId);
     });
 
     it('an unknown route is a 404 envelope', async () => {
-      expectEnvelope(await t.http().get('/v1/nope').set(...bearer(viewer)), 404);
+      expectEnvelope(
+        await t
+          .http()
+          .get('/v1/nope')
+          .set(...bearer(viewer)),
+        404,
+      );
     });
   });
 
   describe('list query', () => {
-    const list = (query: Record<string, string>) => t.http().get('/v1/installations').query(query).set(...bearer(viewer));
+    const list = (query: Record<string, string>) =>
+      t
+        .http()
+        .get('/v1/installations')
+        .query(query)
+        .set(...bearer(viewer));
 
     it('huge, zero and non-numeric page sizes are 400 naming limit', async () => {
       for (const limit of ['101', '1000000', '0', 'ten', '-5', '']) {
@@ -340,7 +513,16 @@ describe('bad input', () => {
       const extra = Buffer.from(`2026-01-01T00:00:00.000Z|${randomUUID()}|x`, 'utf8').toString('base64url');
       expectEnvelope(await list({ cursor: extra }), 400, { path: 'query.cursor' });
       // Decodes, but to a timestamp the API never issues (PostgreSQL would refuse some: never a 500).
-      for (const ts of ['1', '2026-02-30T00:00:00.000000Z', '+275760-09-13T00:00:00.000Z', '-000001-01-01T00:00:00Z', '0000-01-01T00:00:00.000000Z', '2026-01-01T24:00:00.000000Z', 'Tue, 01 Jan 2026 00:00:00 GMT', '2026-01-01']) {
+      for (const ts of [
+        '1',
+        '2026-02-30T00:00:00.000000Z',
+        '+275760-09-13T00:00:00.000Z',
+        '-000001-01-01T00:00:00Z',
+        '0000-01-01T00:00:00.000000Z',
+        '2026-01-01T24:00:00.000000Z',
+        'Tue, 01 Jan 2026 00:00:00 GMT',
+        '2026-01-01',
+      ]) {
         const forged = Buffer.from(`${ts}|${randomUUID()}`, 'utf8').toString('base64url');
         expectEnvelope(await list({ cursor: forged }), 400, { path: 'query.cursor' });
       }
@@ -364,9 +546,15 @@ describe('bad input', () => {
     });
 
     it('repeated scalar parameters are a 400, not a 500', async () => {
-      const res = await t.http().get('/v1/installations?vendor=parkwhiz&vendor=spothero').set(...bearer(viewer));
+      const res = await t
+        .http()
+        .get('/v1/installations?vendor=parkwhiz&vendor=spothero')
+        .set(...bearer(viewer));
       expectEnvelope(res, 400, { path: 'vendor' });
-      const limits = await t.http().get('/v1/installations?limit=1&limit=2').set(...bearer(viewer));
+      const limits = await t
+        .http()
+        .get('/v1/installations?limit=1&limit=2')
+        .set(...bearer(viewer));
       expectEnvelope(limits, 400, { path: 'limit' });
     });
   });

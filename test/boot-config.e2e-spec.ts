@@ -27,7 +27,12 @@ describe('configuration at boot', () => {
   }, 90_000);
 
   it('invalid values are named, all at once: PORT, LOG_LEVEL, a short JWT_SECRET, BODY_LIMIT_BYTES', async () => {
-    const { code, output } = await bootExpectingExit({ PORT: 'eighty', LOG_LEVEL: 'chatty', JWT_SECRET: 'short-secret', BODY_LIMIT_BYTES: '12' });
+    const { code, output } = await bootExpectingExit({
+      PORT: 'eighty',
+      LOG_LEVEL: 'chatty',
+      JWT_SECRET: 'short-secret',
+      BODY_LIMIT_BYTES: '12',
+    });
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
     for (const name of ['PORT', 'LOG_LEVEL', 'JWT_SECRET', 'BODY_LIMIT_BYTES']) expect(output).toContain(name);

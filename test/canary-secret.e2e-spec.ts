@@ -61,43 +61,127 @@ describe('canary secret', () => {
     await db.connect();
 
     const body = parkwhizInstallation({ credentials: { clientSecret: canaries.created, webhookAuthSecret: canaries.webhook } });
-    const created = await track('create', http().post('/v1/installations').set('Authorization', `Bearer ${engineer}`).set('Idempotency-Key', idempotencyKey).send(body));
+    const created = await track(
+      'create',
+      http().post('/v1/installations').set('Authorization', `Bearer ${engineer}`).set('Idempotency-Key', idempotencyKey).send(body),
+    );
     expect(created.status).toBe(201);
     installationId = created.body.id;
-    const replay = await track('replay', http().post('/v1/installations').set('Authorization', `Bearer ${engineer}`).set('Idempotency-Key', idempotencyKey).send(body));
+    const replay = await track(
+      'replay',
+      http().post('/v1/installations').set('Authorization', `Bearer ${engineer}`).set('Idempotency-Key', idempotencyKey).send(body),
+    );
     expect(replay.status).toBe(200);
 
-    expect((await track('get', http().get(`/v1/installations/${installationId}`).set('Authorization', `Bearer ${engineer}`))).status).toBe(200);
-    expect((await track('list', http().get('/v1/installations').query({ propertyId: body.propertyId as string }).set('Authorization', `Bearer ${engineer}`))).status).toBe(200);
+    expect((await track('get', http().get(`/v1/installations/${installationId}`).set('Authorization', `Bearer ${engineer}`))).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await track(
+          'list',
+          http()
+            .get('/v1/installations')
+            .query({ propertyId: body.propertyId as string })
+            .set('Authorization', `Bearer ${engineer}`),
+        )
+      ).status,
+    ).toBe(200);
     // A control string in the URL: the request logger prints URLs, so the search below must find it.
-    expect((await track('log-control', http().get('/v1/installations').query({ q: logControl }).set('Authorization', `Bearer ${engineer}`))).status).toBe(200);
-    expect((await track('list-all', http().get('/v1/installations').query({ limit: 100 }).set('Authorization', `Bearer ${engineer}`))).status).toBe(200);
-    const patched = await track('patch', http().patch(`/v1/installations/${installationId}`).set('Authorization', `Bearer ${engineer}`).set('If-Match', `"${created.body.version}"`).send({ ownerTeam: 'canary-team' }));
+    expect(
+      (await track('log-control', http().get('/v1/installations').query({ q: logControl }).set('Authorization', `Bearer ${engineer}`)))
+        .status,
+    ).toBe(200);
+    expect(
+      (await track('list-all', http().get('/v1/installations').query({ limit: 100 }).set('Authorization', `Bearer ${engineer}`))).status,
+    ).toBe(200);
+    const patched = await track(
+      'patch',
+      http()
+        .patch(`/v1/installations/${installationId}`)
+        .set('Authorization', `Bearer ${engineer}`)
+        .set('If-Match', `"${created.body.version}"`)
+        .send({ ownerTeam: 'canary-team' }),
+    );
     expect(patched.status).toBe(200);
-    expect((await track('rotate', http().put(`/v1/installations/${installationId}/credentials`).set('Authorization', `Bearer ${engineer}`).send({ credentials: { clientSecret: canaries.rotated } }))).status).toBe(202);
-    expect((await track('credentials-list', http().get(`/v1/installations/${installationId}/credentials`).set('Authorization', `Bearer ${engineer}`))).status).toBe(200);
+    expect(
+      (
+        await track(
+          'rotate',
+          http()
+            .put(`/v1/installations/${installationId}/credentials`)
+            .set('Authorization', `Bearer ${engineer}`)
+            .send({ credentials: { clientSecret: canaries.rotated } }),
+        )
+      ).status,
+    ).toBe(202);
+    expect(
+      (
+        await track(
+          'credentials-list',
+          http().get(`/v1/installations/${installationId}/credentials`).set('Authorization', `Bearer ${engineer}`),
+        )
+      ).status,
+    ).toBe(200);
 
     // Refused submissions: the secret must not be echoed in the error, logged or stored.
-    const rejected = await track('rejected-fields', http().put(`/v1/installations/${installationId}/credentials`).set('Authorization', `Bearer ${engineer}`)
-      .send({ credentials: { clientSecret: `${canaries.rejected} with spaces`, bogus: canaries.rejected } }));
+    const rejected = await track(
+      'rejected-fields',
+      http()
+        .put(`/v1/installations/${installationId}/credentials`)
+        .set('Authorization', `Bearer ${engineer}`)
+        .send({ credentials: { clientSecret: `${canaries.rejected} with spaces`, bogus: canaries.rejected } }),
+    );
     expect(rejected.status).toBe(400);
-    const rejectedCreate = await track('rejected-create', http().post('/v1/installations').set('Authorization', `Bearer ${engineer}`)
-      .send(parkwhizInstallation({ credentials: { clientSecret: canaries.rejected }, unknownTopLevel: canaries.rejected })));
+    const rejectedCreate = await track(
+      'rejected-create',
+      http()
+        .post('/v1/installations')
+        .set('Authorization', `Bearer ${engineer}`)
+        .send(parkwhizInstallation({ credentials: { clientSecret: canaries.rejected }, unknownTopLevel: canaries.rejected })),
+    );
     expect(rejectedCreate.status).toBe(400);
-    const malformed = await track('malformed-json', http().put(`/v1/installations/${installationId}/credentials`).set('Authorization', `Bearer ${engineer}`)
-      .set('Content-Type', 'application/json').send(`{"credentials":{"clientSecret": ${canaries.malformed}}}`));
+    const malformed = await track(
+      'malformed-json',
+      http()
+        .put(`/v1/installations/${installationId}/credentials`)
+        .set('Authorization', `Bearer ${engineer}`)
+        .set('Content-Type', 'application/json')
+        .send(`{"credentials":{"clientSecret": ${canaries.malformed}}}`),
+    );
     expect(malformed.status).toBe(400);
-    const oversize = await track('oversize', http().put(`/v1/installations/${installationId}/credentials`).set('Authorization', `Bearer ${engineer}`)
-      .send({ credentials: { clientSecret: canaries.malformed, padding: 'p'.repeat(300 * 1024) } }));
+    const oversize = await track(
+      'oversize',
+      http()
+        .put(`/v1/installations/${installationId}/credentials`)
+        .set('Authorization', `Bearer ${engineer}`)
+        .send({ credentials: { clientSecret: canaries.malformed, padding: 'p'.repeat(300 * 1024) } }),
+    );
     expect(oversize.status).toBe(413);
-    const forbidden = await track('forbidden-reveal', http().post(`/v1/installations/${installationId}/credentials/reveal`).set('Authorization', `Bearer ${engineer}`).send({ reason: 'x' }));
+    const forbidden = await track(
+      'forbidden-reveal',
+      http()
+        .post(`/v1/installations/${installationId}/credentials/reveal`)
+        .set('Authorization', `Bearer ${engineer}`)
+        .send({ reason: 'x' }),
+    );
     expect(forbidden.status).toBe(403);
 
     // Version 1 verifies (as the worker would), so the audited reveal can return it.
-    await db.query(`UPDATE credential_versions SET state = 'active', verified_at = now() WHERE installation_id = $1 AND version = 1`, [installationId]);
-    const revealed = await track('reveal', http().post(`/v1/installations/${installationId}/credentials/reveal`).set('Authorization', `Bearer ${admin}`).send({ reason: 'canary test' }));
+    await db.query(`UPDATE credential_versions SET state = 'active', verified_at = now() WHERE installation_id = $1 AND version = 1`, [
+      installationId,
+    ]);
+    const revealed = await track(
+      'reveal',
+      http()
+        .post(`/v1/installations/${installationId}/credentials/reveal`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ reason: 'canary test' }),
+    );
     expect(revealed.status).toBe(200);
-    expect((await track('get-after', http().get(`/v1/installations/${installationId}`).set('Authorization', `Bearer ${engineer}`))).status).toBe(200);
+    expect(
+      (await track('get-after', http().get(`/v1/installations/${installationId}`).set('Authorization', `Bearer ${engineer}`))).status,
+    ).toBe(200);
     // Give the logger a moment to flush.
     await new Promise((r) => setTimeout(r, 500));
   }, 120_000);
@@ -128,13 +212,26 @@ describe('canary secret', () => {
   });
 
   it('appears nowhere in the database outside credential_versions.secret_ciphertext', async () => {
-    const tables: { table_name: string }[] = (await db.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
-    )).rows;
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['installations', 'credential_versions', 'audit_events', 'outbox_events', 'verification_receipts', 'idempotency_records']));
+    const tables: { table_name: string }[] = (
+      await db.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      )
+    ).rows;
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining([
+        'installations',
+        'credential_versions',
+        'audit_events',
+        'outbox_events',
+        'verification_receipts',
+        'idempotency_records',
+      ]),
+    );
     let dump = '';
     for (const { table_name: table } of tables) {
-      const rows = (await db.query(`SELECT (to_jsonb(t) - 'secret_ciphertext')::text AS row FROM public."${table}" t`)).rows as { row: string }[];
+      const rows = (await db.query(`SELECT (to_jsonb(t) - 'secret_ciphertext')::text AS row FROM public."${table}" t`)).rows as {
+        row: string;
+      }[];
       dump += `\n-- ${table}\n${rows.map((r) => r.row).join('\n')}`;
     }
     // The dump is not vacuous: it holds the installation, its audit trail and its events.
@@ -149,10 +246,15 @@ describe('canary secret', () => {
     }
     // Nor is the plaintext inside the ciphertext bytes.
     for (const secret of Object.values(canaries)) {
-      const { rows } = await db.query('SELECT count(*)::int AS n FROM credential_versions WHERE position($1::bytea in secret_ciphertext) > 0', [Buffer.from(secret)]);
+      const { rows } = await db.query(
+        'SELECT count(*)::int AS n FROM credential_versions WHERE position($1::bytea in secret_ciphertext) > 0',
+        [Buffer.from(secret)],
+      );
       expect(rows[0].n).toBe(0);
     }
-    const { rows: stored } = await db.query('SELECT count(*)::int AS n FROM credential_versions WHERE installation_id = $1', [installationId]);
+    const { rows: stored } = await db.query('SELECT count(*)::int AS n FROM credential_versions WHERE installation_id = $1', [
+      installationId,
+    ]);
     expect(stored[0].n).toBe(2);
   });
 

@@ -20,7 +20,10 @@ describe('credential key rotation', () => {
     let t: TestApp | undefined;
     try {
       t = await startTestApp();
-      const res = await t.http().post('/v1/installations').set('Authorization', `Bearer ${tokenFor(['engineer'])}`)
+      const res = await t
+        .http()
+        .post('/v1/installations')
+        .set('Authorization', `Bearer ${tokenFor(['engineer'])}`)
         .send(parkwhizInstallation({ credentials: { clientSecret: `rotation-secret-${randomBytes(4).toString('hex')}` } }));
       expect(res.status).toBe(201);
       return res.body.id as string;
@@ -33,7 +36,8 @@ describe('credential key rotation', () => {
   it('writes with the active key id, and rewrap moves every older row onto the new key', async () => {
     const before = await submitWith({ CREDENTIALS_KEYS: DEV_CREDENTIALS_KEYS, CREDENTIALS_ACTIVE_KEY_ID: 'dev1' });
     const after = await submitWith({ CREDENTIALS_KEYS: rotatedKeys, CREDENTIALS_ACTIVE_KEY_ID: 'k2' });
-    const keyOf = async (id: string) => (await dataSource.query('SELECT key_id FROM credential_versions WHERE installation_id = $1', [id]))[0].key_id;
+    const keyOf = async (id: string) =>
+      (await dataSource.query('SELECT key_id FROM credential_versions WHERE installation_id = $1', [id]))[0].key_id;
     expect(await keyOf(before)).toBe('dev1');
     expect(await keyOf(after)).toBe('k2');
 
@@ -48,7 +52,9 @@ describe('credential key rotation', () => {
     // The new key alone opens every row: the old key can be retired.
     const k2Only = CredentialCipher.fromConfig(newKey, 'k2');
     for (const row of rows) {
-      expect(() => k2Only.decrypt({ keyId: row.key_id, ciphertext: row.secret_ciphertext }, credentialAad(row.installation_id, row.version))).not.toThrow();
+      expect(() =>
+        k2Only.decrypt({ keyId: row.key_id, ciphertext: row.secret_ciphertext }, credentialAad(row.installation_id, row.version)),
+      ).not.toThrow();
     }
     const audit = await dataSource.query("SELECT metadata FROM audit_events WHERE action = 'credential.rewrapped'");
     expect(audit.length).toBeGreaterThanOrEqual(1);

@@ -15,15 +15,32 @@ describe('credentials', () => {
   afterAll(async () => t.close());
 
   async function draft(body = parkwhizInstallation()): Promise<JsonBody> {
-    const res = await t.http().post('/v1/installations').set(...bearer(engineer)).send(body);
+    const res = await t
+      .http()
+      .post('/v1/installations')
+      .set(...bearer(engineer))
+      .send(body);
     if (res.status !== 201) throw new Error(`create failed ${res.status}: ${JSON.stringify(res.body)}`);
     expect(res.body.status).toBe('draft');
     return res.body;
   }
-  const put = (id: string, body: Record<string, unknown>, token = engineer) => t.http().put(`/v1/installations/${id}/credentials`).set(...bearer(token)).send(body);
-  const reveal = (id: string, body: Record<string, unknown>, token = admin) => t.http().post(`/v1/installations/${id}/credentials/reveal`).set(...bearer(token)).send(body);
+  const put = (id: string, body: Record<string, unknown>, token = engineer) =>
+    t
+      .http()
+      .put(`/v1/installations/${id}/credentials`)
+      .set(...bearer(token))
+      .send(body);
+  const reveal = (id: string, body: Record<string, unknown>, token = admin) =>
+    t
+      .http()
+      .post(`/v1/installations/${id}/credentials/reveal`)
+      .set(...bearer(token))
+      .send(body);
   const activate = (installationId: string, version: number) =>
-    t.dataSource.query(`UPDATE credential_versions SET state = 'active', verified_at = now() WHERE installation_id = $1 AND version = $2`, [installationId, version]);
+    t.dataSource.query(`UPDATE credential_versions SET state = 'active', verified_at = now() WHERE installation_id = $1 AND version = $2`, [
+      installationId,
+      version,
+    ]);
 
   it('PUT: 202 with receiptId and a masked summary; status draft → pending_verification; receipt, outbox and audit rows in the same request', async () => {
     const installation = await draft();
@@ -32,36 +49,58 @@ describe('credentials', () => {
     const res = await put(installation.id, { credentials: { clientSecret: secret } }).set('X-Request-Id', requestId);
     expect(res.status).toBe(202);
     expect(res.body.receiptId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(res.body.credential).toEqual(expect.objectContaining({
-      id: expect.any(String),
-      version: 1,
-      state: 'pending',
-      fingerprint: expect.stringMatching(/\S{16,}/),
-      fields: { clientSecret: { fingerprint: expect.any(String), last4: 'WXYZ' } },
-      submittedBy: 'eng-credentials',
-      verifiedAt: null,
-      rotationDueAt: expect.any(String),
-    }));
+    expect(res.body.credential).toEqual(
+      expect.objectContaining({
+        id: expect.any(String),
+        version: 1,
+        state: 'pending',
+        fingerprint: expect.stringMatching(/\S{16,}/),
+        fields: { clientSecret: { fingerprint: expect.any(String), last4: 'WXYZ' } },
+        submittedBy: 'eng-credentials',
+        verifiedAt: null,
+        rotationDueAt: expect.any(String),
+      }),
+    );
     expect(JSON.stringify(res.body)).not.toContain(secret);
     // Rotation policy: due in 365 days.
     const dueInDays = (Date.parse(res.body.credential.rotationDueAt) - Date.now()) / 86_400_000;
     expect(dueInDays).toBeGreaterThan(364);
     expect(dueInDays).toBeLessThan(366);
 
-    const read = await t.http().get(`/v1/installations/${installation.id}`).set(...bearer(viewer));
+    const read = await t
+      .http()
+      .get(`/v1/installations/${installation.id}`)
+      .set(...bearer(viewer));
     expect(read.body.status).toBe('pending_verification');
     expect(read.body.pendingCredential.id).toBe(res.body.credential.id);
     expect(read.body.activeCredential).toBeNull();
 
-    const receipts = await t.dataSource.query('SELECT id, state, trigger, credential_version_id, requested_by FROM verification_receipts WHERE installation_id = $1', [installation.id]);
-    expect(receipts).toEqual([{ id: res.body.receiptId, state: 'queued', trigger: 'submitted', credential_version_id: res.body.credential.id, requested_by: 'eng-credentials' }]);
+    const receipts = await t.dataSource.query(
+      'SELECT id, state, trigger, credential_version_id, requested_by FROM verification_receipts WHERE installation_id = $1',
+      [installation.id],
+    );
+    expect(receipts).toEqual([
+      {
+        id: res.body.receiptId,
+        state: 'queued',
+        trigger: 'submitted',
+        credential_version_id: res.body.credential.id,
+        requested_by: 'eng-credentials',
+      },
+    ]);
 
-    const outbox = await t.dataSource.query(`SELECT routing_key, payload FROM outbox_events WHERE payload->'actor'->>'requestId' = $1 ORDER BY routing_key`, [requestId]);
+    const outbox = await t.dataSource.query(
+      `SELECT routing_key, payload FROM outbox_events WHERE payload->'actor'->>'requestId' = $1 ORDER BY routing_key`,
+      [requestId],
+    );
     expect(outbox.map((o: { routing_key: string }) => o.routing_key)).toEqual(['credential.submitted.v1', 'verification.requested.v1']);
     expect(outbox[1].payload.receiptId).toBe(res.body.receiptId);
     expect(JSON.stringify(outbox)).not.toContain(secret);
 
-    const audit = await t.dataSource.query('SELECT action, target_id, changes, metadata FROM audit_events WHERE request_id = $1 ORDER BY seq', [requestId]);
+    const audit = await t.dataSource.query(
+      'SELECT action, target_id, changes, metadata FROM audit_events WHERE request_id = $1 ORDER BY seq',
+      [requestId],
+    );
     const actions = audit.map((a: { action: string }) => a.action);
     expect(actions).toContain('credential.submitted');
     expect(actions).toContain('milestone.reached');
@@ -70,7 +109,10 @@ describe('credentials', () => {
     expect(submitted.changes).toEqual([{ field: 'credentials', before: null, after: res.body.credential.fingerprint }]);
     expect(JSON.stringify(audit)).not.toContain(secret);
 
-    const [stored] = await t.dataSource.query('SELECT key_id, state, octet_length(secret_ciphertext) AS len, position($2::bytea in secret_ciphertext) AS at FROM credential_versions WHERE id = $1', [res.body.credential.id, Buffer.from(secret)]);
+    const [stored] = await t.dataSource.query(
+      'SELECT key_id, state, octet_length(secret_ciphertext) AS len, position($2::bytea in secret_ciphertext) AS at FROM credential_versions WHERE id = $1',
+      [res.body.credential.id, Buffer.from(secret)],
+    );
     expect(stored.state).toBe('pending');
     expect(stored.key_id).toEqual(expect.any(String));
     expect(stored.len).toBeGreaterThan(secret.length);
@@ -103,11 +145,22 @@ describe('credentials', () => {
       expect(JSON.stringify(res.body)).not.toContain('valid-secret-1');
       await expectNothingWrittenBy(t, requestId);
     }
-    const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM credential_versions WHERE installation_id = $1', [installation.id]);
+    const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM credential_versions WHERE installation_id = $1', [
+      installation.id,
+    ]);
     expect(n).toBe(0);
-    const [{ m }] = await t.dataSource.query('SELECT count(*)::int AS m FROM verification_receipts WHERE installation_id = $1', [installation.id]);
+    const [{ m }] = await t.dataSource.query('SELECT count(*)::int AS m FROM verification_receipts WHERE installation_id = $1', [
+      installation.id,
+    ]);
     expect(m).toBe(0);
-    expect((await t.http().get(`/v1/installations/${installation.id}`).set(...bearer(viewer))).body.status).toBe('draft');
+    expect(
+      (
+        await t
+          .http()
+          .get(`/v1/installations/${installation.id}`)
+          .set(...bearer(viewer))
+      ).body.status,
+    ).toBe('draft');
   });
 
   it('PUT for an unknown installation is 404; for production without a reason 400 naming header.X-Change-Reason, with one 202', async () => {
@@ -116,7 +169,10 @@ describe('credentials', () => {
     const noReason = await put(production.id, { credentials: { clientSecret: 'valid-secret-1' } });
     expectEnvelope(noReason, 400, { path: 'header.X-Change-Reason' });
     await expectNothingWrittenBy(t, noReason.body.requestId);
-    const withHeader = await put(production.id, { credentials: { clientSecret: 'valid-secret-1' } }).set('X-Change-Reason', 'initial go-live');
+    const withHeader = await put(production.id, { credentials: { clientSecret: 'valid-secret-1' } }).set(
+      'X-Change-Reason',
+      'initial go-live',
+    );
     expect(withHeader.status).toBe(202);
     const withBody = await put(production.id, { credentials: { clientSecret: 'valid-secret-2' }, reason: 'rotation CHG-9' });
     expect(withBody.status).toBe(202);
@@ -129,8 +185,12 @@ describe('credentials', () => {
     expect([first.status, second.status]).toEqual([202, 202]);
     expect(second.body.credential.version).toBe(2);
     expect(second.body.credential.fingerprint).not.toBe(first.body.credential.fingerprint);
-    const states = async () => (await t.dataSource.query('SELECT version, state FROM credential_versions WHERE installation_id = $1 ORDER BY version', [installation.id]))
-      .map((r: { version: number; state: string }) => `${r.version}:${r.state}`);
+    const states = async () =>
+      (
+        await t.dataSource.query('SELECT version, state FROM credential_versions WHERE installation_id = $1 ORDER BY version', [
+          installation.id,
+        ])
+      ).map((r: { version: number; state: string }) => `${r.version}:${r.state}`);
     expect(await states()).toEqual(['1:superseded', '2:pending']);
 
     // Version 2 verifies (as the worker would), then a rotation to version 3 keeps 2 active.
@@ -138,13 +198,18 @@ describe('credentials', () => {
     const third = await put(installation.id, { credentials: { clientSecret: 'third-secret-3333' } });
     expect(third.status).toBe(202);
     expect(await states()).toEqual(['1:superseded', '2:active', '3:pending']);
-    const read = await t.http().get(`/v1/installations/${installation.id}`).set(...bearer(viewer));
+    const read = await t
+      .http()
+      .get(`/v1/installations/${installation.id}`)
+      .set(...bearer(viewer));
     expect(read.body.activeCredential.version).toBe(2);
     expect(read.body.pendingCredential.version).toBe(3);
     expect(read.body.activeCredential.fields.clientSecret.last4).toBe('2222');
     expect(read.body.pendingCredential.fields.clientSecret.last4).toBe('3333');
     // The audit row of the rotation records before/after fingerprints.
-    const [audit] = await t.dataSource.query(`SELECT changes FROM audit_events WHERE action = 'credential.submitted' AND request_id = $1`, [third.headers['x-request-id']]);
+    const [audit] = await t.dataSource.query(`SELECT changes FROM audit_events WHERE action = 'credential.submitted' AND request_id = $1`, [
+      third.headers['x-request-id'],
+    ]);
     expect(audit.changes[0].after).toBe(third.body.credential.fingerprint);
     expect(audit.changes[0].before).toBe(second.body.credential.fingerprint);
   });
@@ -153,15 +218,28 @@ describe('credentials', () => {
     const installation = await draft();
     const secrets = ['list-secret-aaaa', 'list-secret-bbbb', 'list-secret-cccc'];
     for (const secret of secrets) expect((await put(installation.id, { credentials: { clientSecret: secret } })).status).toBe(202);
-    const res = await t.http().get(`/v1/installations/${installation.id}/credentials`).set(...bearer(viewer));
+    const res = await t
+      .http()
+      .get(`/v1/installations/${installation.id}/credentials`)
+      .set(...bearer(viewer));
     expect(res.status).toBe(200);
     expect(res.body.map((c: { version: number }) => c.version)).toEqual([3, 2, 1]);
     expect(res.body.map((c: { state: string }) => c.state)).toEqual(['pending', 'superseded', 'superseded']);
-    expect(res.body.map((c: { fields: { clientSecret: { last4: string } } }) => c.fields.clientSecret.last4)).toEqual(['cccc', 'bbbb', 'aaaa']);
+    expect(res.body.map((c: { fields: { clientSecret: { last4: string } } }) => c.fields.clientSecret.last4)).toEqual([
+      'cccc',
+      'bbbb',
+      'aaaa',
+    ]);
     const text = JSON.stringify(res.body);
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/ciphertext|secretCiphertext|keyId/);
-    expectEnvelope(await t.http().get(`/v1/installations/${randomUUID()}/credentials`).set(...bearer(viewer)), 404);
+    expectEnvelope(
+      await t
+        .http()
+        .get(`/v1/installations/${randomUUID()}/credentials`)
+        .set(...bearer(viewer)),
+      404,
+    );
   });
 
   describe('reveal', () => {
@@ -181,17 +259,31 @@ describe('credentials', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ version: 1, fingerprint: installation.credential.fingerprint, credentials: { clientSecret: secret } });
       expect(res.headers['cache-control'] ?? '').toMatch(/no-store/);
-      const audit = await t.dataSource.query('SELECT action, actor_id, reason, target_id, metadata, changes, outcome FROM audit_events WHERE request_id = $1', [requestId]);
+      const audit = await t.dataSource.query(
+        'SELECT action, actor_id, reason, target_id, metadata, changes, outcome FROM audit_events WHERE request_id = $1',
+        [requestId],
+      );
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toEqual(expect.objectContaining({
-        action: 'credential.revealed', actor_id: 'admin-credentials', reason: 'INC-4821 vendor portal re-entry', target_id: installation.id, outcome: 'success',
-      }));
-      expect(audit[0].metadata).toEqual(expect.objectContaining({ fingerprint: installation.credential.fingerprint, credentialVersion: 1 }));
+      expect(audit[0]).toEqual(
+        expect.objectContaining({
+          action: 'credential.revealed',
+          actor_id: 'admin-credentials',
+          reason: 'INC-4821 vendor portal re-entry',
+          target_id: installation.id,
+          outcome: 'success',
+        }),
+      );
+      expect(audit[0].metadata).toEqual(
+        expect.objectContaining({ fingerprint: installation.credential.fingerprint, credentialVersion: 1 }),
+      );
       expect(JSON.stringify(audit)).not.toContain(secret);
       // Every reveal is audited: a second one adds a second row.
       const again = await reveal(installation.id, { reason: 'second look' });
       expect(again.status).toBe(200);
-      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'credential.revealed' AND target_id = $1`, [installation.id]);
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_events WHERE action = 'credential.revealed' AND target_id = $1`,
+        [installation.id],
+      );
       expect(n).toBe(2);
     });
 

@@ -3,7 +3,15 @@ import { getVendorTemplate } from '../libs/common/src';
 
 const PARKWHIZ_TEMPLATE = getVendorTemplate('parkwhiz');
 const SPOTHERO_TEMPLATE = getVendorTemplate('spothero');
-import { bearer, countInstallationsWithProperty, expectEnvelope, expectNothingWrittenBy, newRequestId, writesOf, type JsonBody } from './support/http-assertions';
+import {
+  bearer,
+  countInstallationsWithProperty,
+  expectEnvelope,
+  expectNothingWrittenBy,
+  newRequestId,
+  writesOf,
+  type JsonBody,
+} from './support/http-assertions';
 import { parkwhizInstallation, spotheroInstallation, startTestApp, tokenFor, type TestApp } from './support/test-app';
 
 /** Issue 2, "Must be true" 3 and 4: templates, create/get/list/patch/decommission, externalKey, Idempotency-Key. */
@@ -17,9 +25,23 @@ describe('installations', () => {
   });
   afterAll(async () => t.close());
 
-  const create = (body: Record<string, unknown>, token = engineer) => t.http().post('/v1/installations').set(...bearer(token)).send(body);
-  const get = (id: string) => t.http().get(`/v1/installations/${id}`).set(...bearer(viewer));
-  const list = (query: Record<string, string | number>) => t.http().get('/v1/installations').query(query).set(...bearer(viewer));
+  const create = (body: Record<string, unknown>, token = engineer) =>
+    t
+      .http()
+      .post('/v1/installations')
+      .set(...bearer(token))
+      .send(body);
+  const get = (id: string) =>
+    t
+      .http()
+      .get(`/v1/installations/${id}`)
+      .set(...bearer(viewer));
+  const list = (query: Record<string, string | number>) =>
+    t
+      .http()
+      .get('/v1/installations')
+      .query(query)
+      .set(...bearer(viewer));
 
   async function createOk(body: Record<string, unknown>): Promise<JsonBody> {
     const res = await create(body);
@@ -40,13 +62,25 @@ describe('installations', () => {
 
   describe('vendor templates', () => {
     it('lists both templates with form schema, endpoints, data flows, rubric and rotation policy', async () => {
-      const res = await t.http().get('/v1/vendors').set(...bearer(viewer));
+      const res = await t
+        .http()
+        .get('/v1/vendors')
+        .set(...bearer(viewer));
       expect(res.status).toBe(200);
       expect(res.body.map((v: { vendor: string }) => v.vendor).sort()).toEqual(['parkwhiz', 'spothero']);
       for (const template of res.body) {
         expect(template.configFields.length).toBeGreaterThan(0);
         for (const field of [...template.configFields, ...template.credentialFields]) {
-          expect(field).toEqual(expect.objectContaining({ name: expect.any(String), type: expect.any(String), title: expect.any(String), description: expect.any(String), secret: expect.any(Boolean), docLink: expect.stringMatching(/^https:\/\//) }));
+          expect(field).toEqual(
+            expect.objectContaining({
+              name: expect.any(String),
+              type: expect.any(String),
+              title: expect.any(String),
+              description: expect.any(String),
+              secret: expect.any(Boolean),
+              docLink: expect.stringMatching(/^https:\/\//),
+            }),
+          );
           expect(field.example).toBeDefined();
         }
         expect(template.credentialFields.every((f: { secret: boolean }) => f.secret)).toBe(true);
@@ -59,7 +93,10 @@ describe('installations', () => {
     });
 
     it('returns one template by name', async () => {
-      const res = await t.http().get('/v1/vendors/parkwhiz').set(...bearer(viewer));
+      const res = await t
+        .http()
+        .get('/v1/vendors/parkwhiz')
+        .set(...bearer(viewer));
       expect(res.status).toBe(200);
       expect(res.body.vendor).toBe('parkwhiz');
       expect(res.body.defaultEndpoints.production.baseUrl).toBe('https://api.parkwhiz.com/v4');
@@ -74,20 +111,22 @@ describe('installations', () => {
       expect(res.status).toBe(201);
       expect(res.headers['x-request-id']).toBe(requestId);
       expect(res.headers.etag).toBe(`"${res.body.version}"`);
-      expect(res.body).toEqual(expect.objectContaining({
-        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        vendor: 'parkwhiz',
-        environment: 'sandbox',
-        propertyId: body.propertyId,
-        propertyName: body.propertyName,
-        externalKey: `parkwhiz:${body.propertyId as string}:sandbox`,
-        config: body.config,
-        ownerTeam: 'parking-integrations',
-        status: 'draft',
-        activeCredential: null,
-        pendingCredential: null,
-        createdBy: 'eng-installations',
-      }));
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          vendor: 'parkwhiz',
+          environment: 'sandbox',
+          propertyId: body.propertyId,
+          propertyName: body.propertyName,
+          externalKey: `parkwhiz:${body.propertyId as string}:sandbox`,
+          config: body.config,
+          ownerTeam: 'parking-integrations',
+          status: 'draft',
+          activeCredential: null,
+          pendingCredential: null,
+          createdBy: 'eng-installations',
+        }),
+      );
       expect(res.body.endpoints).toEqual(PARKWHIZ_TEMPLATE.defaultEndpoints.sandbox);
       expect(res.body.versions).toEqual({ pms: '7.4.2', adapter: '2.1.0', partnerApi: 'v4' });
       expect(res.body.documentation.dataFlows).toEqual(PARKWHIZ_TEMPLATE.dataFlows);
@@ -117,7 +156,17 @@ describe('installations', () => {
         rotationProcedure: 'Rotate yearly',
         parcsVendor: 'FlashParking',
         notes: 'Gate validation by plate',
-        dataFlows: [{ name: 'Only flow', direction: 'partner_to_pms', data: ['booking id'], personalData: false, trigger: 'pull', frequency: 'hourly', processing: 'stored' }],
+        dataFlows: [
+          {
+            name: 'Only flow',
+            direction: 'partner_to_pms',
+            data: ['booking id'],
+            personalData: false,
+            trigger: 'pull',
+            frequency: 'hourly',
+            processing: 'stored',
+          },
+        ],
       };
       const body = parkwhizInstallation({
         endpoints: { baseUrl: 'https://api.sandbox.parkwhiz.com/v4', paths: { token: '/oauth/token' } },
@@ -175,8 +224,12 @@ describe('installations', () => {
     it('filters by vendor, status, environment, propertyId and text in the property name', async () => {
       const marker = `mk${randomUUID().slice(0, 8)}`;
       const pwSandbox = await createOk(parkwhizInstallation({ propertyName: `North ${marker} garage` }));
-      const pwProduction = await createOk(parkwhizInstallation({ environment: 'production', propertyName: `South ${marker.toUpperCase()} garage` }));
-      const shSandbox = await createOk(spotheroInstallation({ propertyName: `Lot ${marker}`, credentials: { partnerKey: 'sh-partner-key-1234' } }));
+      const pwProduction = await createOk(
+        parkwhizInstallation({ environment: 'production', propertyName: `South ${marker.toUpperCase()} garage` }),
+      );
+      const shSandbox = await createOk(
+        spotheroInstallation({ propertyName: `Lot ${marker}`, credentials: { partnerKey: 'sh-partner-key-1234' } }),
+      );
       const unrelated = await createOk(parkwhizInstallation({ propertyName: 'Unrelated garage' }));
       const ids = async (query: Record<string, string | number>): Promise<string[]> => {
         const res = await list({ limit: 100, ...query });
@@ -267,17 +320,24 @@ describe('installations', () => {
 
   describe('patch', () => {
     const patch = (id: string, body: Record<string, unknown>, ifMatch?: string) => {
-      const req = t.http().patch(`/v1/installations/${id}`).set(...bearer(engineer));
+      const req = t
+        .http()
+        .patch(`/v1/installations/${id}`)
+        .set(...bearer(engineer));
       if (ifMatch !== undefined) req.set('If-Match', ifMatch);
       return req.send(body);
     };
-    const rowOf = async (id: string) => (await t.dataSource.query('SELECT to_jsonb(i) AS row FROM installations i WHERE id = $1', [id]))[0].row;
+    const rowOf = async (id: string) =>
+      (await t.dataSource.query('SELECT to_jsonb(i) AS row FROM installations i WHERE id = $1', [id]))[0].row;
 
     it('with a matching If-Match: 200, version bumped, ETag, config merged, audit and event recorded', async () => {
       const created = await createOk(parkwhizInstallation());
       const requestId = newRequestId('patch');
-      const res = await patch(created.id, { propertyName: 'Renamed', config: { scope: 'public' }, versions: { adapter: '2.2.0' }, documentation: { notes: 'hello' } }, `"${created.version}"`)
-        .set('X-Request-Id', requestId);
+      const res = await patch(
+        created.id,
+        { propertyName: 'Renamed', config: { scope: 'public' }, versions: { adapter: '2.2.0' }, documentation: { notes: 'hello' } },
+        `"${created.version}"`,
+      ).set('X-Request-Id', requestId);
       expect(res.status).toBe(200);
       expect(res.body.version).toBe(created.version + 1);
       expect(res.headers.etag).toBe(`"${created.version + 1}"`);
@@ -358,36 +418,67 @@ describe('installations', () => {
   describe('production changes need a reason', () => {
     it('PATCH without a reason is 400 naming header.X-Change-Reason; with the header or body reason it is 200 and the reason is audited', async () => {
       const created = await createOk(parkwhizInstallation({ environment: 'production' }));
-      const noReason = await t.http().patch(`/v1/installations/${created.id}`).set(...bearer(engineer)).set('If-Match', `"${created.version}"`).send({ ownerTeam: 'ops' });
+      const noReason = await t
+        .http()
+        .patch(`/v1/installations/${created.id}`)
+        .set(...bearer(engineer))
+        .set('If-Match', `"${created.version}"`)
+        .send({ ownerTeam: 'ops' });
       expectEnvelope(noReason, 400, { path: 'header.X-Change-Reason' });
       await expectNothingWrittenBy(t, noReason.body.requestId);
-      const blank = await t.http().patch(`/v1/installations/${created.id}`).set(...bearer(engineer)).set('If-Match', `"${created.version}"`).set('X-Change-Reason', '   ').send({ ownerTeam: 'ops' });
+      const blank = await t
+        .http()
+        .patch(`/v1/installations/${created.id}`)
+        .set(...bearer(engineer))
+        .set('If-Match', `"${created.version}"`)
+        .set('X-Change-Reason', '   ')
+        .send({ ownerTeam: 'ops' });
       expectEnvelope(blank, 400, { path: 'header.X-Change-Reason' });
       expect((await get(created.id)).body.version).toBe(created.version);
 
       const requestId = newRequestId('reason');
-      const withHeader = await t.http().patch(`/v1/installations/${created.id}`).set(...bearer(engineer))
-        .set('If-Match', `"${created.version}"`).set('X-Change-Reason', 'CHG-1234 team move').set('X-Request-Id', requestId).send({ ownerTeam: 'ops' });
+      const withHeader = await t
+        .http()
+        .patch(`/v1/installations/${created.id}`)
+        .set(...bearer(engineer))
+        .set('If-Match', `"${created.version}"`)
+        .set('X-Change-Reason', 'CHG-1234 team move')
+        .set('X-Request-Id', requestId)
+        .send({ ownerTeam: 'ops' });
       expect(withHeader.status).toBe(200);
       expect(withHeader.body.ownerTeam).toBe('ops');
       const [audit] = await t.dataSource.query('SELECT reason FROM audit_events WHERE request_id = $1', [requestId]);
       expect(audit.reason).toBe('CHG-1234 team move');
 
-      const withBody = await t.http().patch(`/v1/installations/${created.id}`).set(...bearer(engineer))
-        .set('If-Match', `"${withHeader.body.version}"`).send({ ownerTeam: 'ops-2', reason: 'CHG-1235' });
+      const withBody = await t
+        .http()
+        .patch(`/v1/installations/${created.id}`)
+        .set(...bearer(engineer))
+        .set('If-Match', `"${withHeader.body.version}"`)
+        .send({ ownerTeam: 'ops-2', reason: 'CHG-1235' });
       expect(withBody.status).toBe(200);
       expect(withBody.body.ownerTeam).toBe('ops-2');
     });
 
     it('sandbox installations need no reason', async () => {
       const created = await createOk(parkwhizInstallation());
-      const res = await t.http().patch(`/v1/installations/${created.id}`).set(...bearer(engineer)).set('If-Match', `"${created.version}"`).send({ ownerTeam: 'ops' });
+      const res = await t
+        .http()
+        .patch(`/v1/installations/${created.id}`)
+        .set(...bearer(engineer))
+        .set('If-Match', `"${created.version}"`)
+        .send({ ownerTeam: 'ops' });
       expect(res.status).toBe(200);
     });
 
     it('decommissioning production without a reason is 400; with one it is 200', async () => {
       const created = await createOk(spotheroInstallation({ environment: 'production' }));
-      const del = () => t.http().delete(`/v1/installations/${created.id}`).set(...bearer(engineer)).set('If-Match', `"${created.version}"`);
+      const del = () =>
+        t
+          .http()
+          .delete(`/v1/installations/${created.id}`)
+          .set(...bearer(engineer))
+          .set('If-Match', `"${created.version}"`);
       expectEnvelope(await del(), 400, { path: 'header.X-Change-Reason' });
       expect((await get(created.id)).body.status).toBe('draft');
       const ok = await del().set('X-Change-Reason', 'property sold');
@@ -398,7 +489,10 @@ describe('installations', () => {
 
   describe('decommission', () => {
     const del = (id: string, ifMatch?: string) => {
-      const req = t.http().delete(`/v1/installations/${id}`).set(...bearer(engineer));
+      const req = t
+        .http()
+        .delete(`/v1/installations/${id}`)
+        .set(...bearer(engineer));
       return ifMatch === undefined ? req : req.set('If-Match', ifMatch);
     };
 
@@ -422,9 +516,18 @@ describe('installations', () => {
 
       const again = await del(created.id, `"${res.body.version}"`);
       expectEnvelope(again, 409, { error: 'conflict' });
-      const patched = await t.http().patch(`/v1/installations/${created.id}`).set(...bearer(engineer)).set('If-Match', `"${res.body.version}"`).send({ propertyName: 'zombie' });
+      const patched = await t
+        .http()
+        .patch(`/v1/installations/${created.id}`)
+        .set(...bearer(engineer))
+        .set('If-Match', `"${res.body.version}"`)
+        .send({ propertyName: 'zombie' });
       expectEnvelope(patched, 409, { error: 'conflict' });
-      const credentials = await t.http().put(`/v1/installations/${created.id}/credentials`).set(...bearer(engineer)).send({ credentials: { clientSecret: 'after-decommission-1' } });
+      const credentials = await t
+        .http()
+        .put(`/v1/installations/${created.id}/credentials`)
+        .set(...bearer(engineer))
+        .send({ credentials: { clientSecret: 'after-decommission-1' } });
       expectEnvelope(credentials, 409);
       expect((await get(created.id)).body.version).toBe(res.body.version);
       await expectNothingWrittenBy(t, again.body.requestId);
@@ -485,7 +588,10 @@ describe('installations', () => {
       expect(statuses).toEqual([200, 200, 200, 201]);
       expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
       expect(await countInstallationsWithProperty(t, body.propertyId as string)).toBe(1);
-      const [audit] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'installation.created' AND target_id = $1`, [results[0].body.id]);
+      const [audit] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_events WHERE action = 'installation.created' AND target_id = $1`,
+        [results[0].body.id],
+      );
       expect(audit.n).toBe(1);
     });
 
@@ -493,7 +599,11 @@ describe('installations', () => {
       const body = parkwhizInstallation();
       const results = await Promise.all([create(body), create(body)]);
       expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
-      expectEnvelope(results.find((r) => r.status === 409)!, 409, { error: 'conflict' });
+      expectEnvelope(
+        results.find((r) => r.status === 409)!,
+        409,
+        { error: 'conflict' },
+      );
       expect(await countInstallationsWithProperty(t, body.propertyId as string)).toBe(1);
     });
   });

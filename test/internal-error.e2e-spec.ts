@@ -34,7 +34,10 @@ describe('unexpected errors (500)', () => {
     expect(res.body.details).toEqual([]);
     expect(res.text).not.toMatch(/permission|denied|installations|QueryFailed|SELECT|postgres|stack|\.ts:/i);
     await new Promise((r) => setTimeout(r, 300));
-    const line = app.output().split('\n').find((l) => l.includes(res.body.errorId));
+    const line = app
+      .output()
+      .split('\n')
+      .find((l) => l.includes(res.body.errorId));
     if (!line) throw new Error(`no log line carries error id ${res.body.errorId}:\n${app.output().slice(-3000)}`);
     const entry = JSON.parse(line) as Record<string, unknown>;
     expect(JSON.stringify(entry)).toContain(requestId);
@@ -44,7 +47,10 @@ describe('unexpected errors (500)', () => {
   it('a failed write leaves nothing behind and never echoes the submitted secret', async () => {
     const secret = `internal-secret-${randomUUID()}`;
     const requestId = `internal-write-${randomUUID()}`;
-    const res = await request(app.baseUrl).post('/v1/installations').set('Authorization', `Bearer ${engineer}`).set('X-Request-Id', requestId)
+    const res = await request(app.baseUrl)
+      .post('/v1/installations')
+      .set('Authorization', `Bearer ${engineer}`)
+      .set('X-Request-Id', requestId)
       .send(parkwhizInstallation({ credentials: { clientSecret: secret } }));
     expectEnvelope(res, 500, { error: 'internal_error', requestId });
     expect(res.text).not.toContain(secret);

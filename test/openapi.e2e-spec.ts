@@ -51,10 +51,20 @@ describe('OpenAPI document', () => {
   }
 
   const documented = (): string[] =>
-    Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+    Object.entries(doc.paths)
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter((m) => METHODS.includes(m))
+          .map((m) => `${m.toUpperCase()} ${path}`),
+      )
+      .sort();
 
   const operations = (): [string, string, Operation][] =>
-    Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([m, op]) => [m, path, op] as [string, string, Operation]));
+    Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([m]) => METHODS.includes(m))
+        .map(([m, op]) => [m, path, op] as [string, string, Operation]),
+    );
 
   it('is OpenAPI 3 with a bearer JWT scheme and the ErrorEnvelope schema', () => {
     expect(doc.openapi).toMatch(/^3\./);
@@ -64,11 +74,22 @@ describe('OpenAPI document', () => {
 
   it('documents every route the app serves, and only those', () => {
     const served = servedRoutes();
-    expect(served).toEqual(expect.arrayContaining([
-      'GET /v1/vendors', 'GET /v1/vendors/{vendor}', 'POST /v1/installations', 'GET /v1/installations', 'GET /v1/installations/{id}',
-      'PATCH /v1/installations/{id}', 'DELETE /v1/installations/{id}', 'PUT /v1/installations/{id}/credentials',
-      'GET /v1/installations/{id}/credentials', 'POST /v1/installations/{id}/credentials/reveal', 'GET /health/live', 'GET /health/ready',
-    ]));
+    expect(served).toEqual(
+      expect.arrayContaining([
+        'GET /v1/vendors',
+        'GET /v1/vendors/{vendor}',
+        'POST /v1/installations',
+        'GET /v1/installations',
+        'GET /v1/installations/{id}',
+        'PATCH /v1/installations/{id}',
+        'DELETE /v1/installations/{id}',
+        'PUT /v1/installations/{id}/credentials',
+        'GET /v1/installations/{id}/credentials',
+        'POST /v1/installations/{id}/credentials/reveal',
+        'GET /health/live',
+        'GET /health/ready',
+      ]),
+    );
     expect(documented()).toEqual(served);
   });
 
@@ -93,7 +114,8 @@ describe('OpenAPI document', () => {
         if (JSON.stringify(security) !== '[]') problems.push(`${where}: public probe should declare security: []`);
         continue;
       }
-      if (JSON.stringify(security) !== JSON.stringify([{ bearer: [] }])) problems.push(`${where}: security is ${JSON.stringify(security)}, not bearer`);
+      if (JSON.stringify(security) !== JSON.stringify([{ bearer: [] }]))
+        problems.push(`${where}: security is ${JSON.stringify(security)}, not bearer`);
       const required = ['400', '401', '403', '500', ...(path.includes('{id}') ? ['404'] : [])];
       for (const status of required) {
         const response = op.responses[status];
@@ -103,7 +125,9 @@ describe('OpenAPI document', () => {
         }
         const schema = response.content?.['application/json']?.schema;
         if (JSON.stringify(schema) !== JSON.stringify({ $ref: '#/components/schemas/ErrorEnvelopeDto' })) {
-          problems.push(`${where}: ${status} is not an application/json ErrorEnvelopeDto (content types: ${Object.keys(response.content ?? {}).join(', ') || 'none'})`);
+          problems.push(
+            `${where}: ${status} is not an application/json ErrorEnvelopeDto (content types: ${Object.keys(response.content ?? {}).join(', ') || 'none'})`,
+          );
         }
       }
     }
@@ -112,7 +136,12 @@ describe('OpenAPI document', () => {
 
   it('request bodies and parameters carry schemas', () => {
     const op = (method: string, path: string) => doc.paths[path][method];
-    for (const [method, path] of [['post', '/v1/installations'], ['patch', '/v1/installations/{id}'], ['put', '/v1/installations/{id}/credentials'], ['post', '/v1/installations/{id}/credentials/reveal']]) {
+    for (const [method, path] of [
+      ['post', '/v1/installations'],
+      ['patch', '/v1/installations/{id}'],
+      ['put', '/v1/installations/{id}/credentials'],
+      ['post', '/v1/installations/{id}/credentials/reveal'],
+    ]) {
       const schema = op(method, path).requestBody?.content?.['application/json']?.schema;
       expect({ method, path, schema: schema !== undefined }).toEqual({ method, path, schema: true });
     }
@@ -136,7 +165,9 @@ describe('OpenAPI document', () => {
     const committed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     const stale = JSON.stringify(committed) !== JSON.stringify(doc);
     if (stale) {
-      const committedOps = new Set(Object.entries((committed as Document).paths ?? {}).flatMap(([p, i]) => Object.keys(i).map((m) => `${m.toUpperCase()} ${p}`)));
+      const committedOps = new Set(
+        Object.entries((committed as Document).paths ?? {}).flatMap(([p, i]) => Object.keys(i).map((m) => `${m.toUpperCase()} ${p}`)),
+      );
       const servedOps = documented();
       const missing = servedOps.filter((o) => !committedOps.has(o));
       const extra = [...committedOps].filter((o) => !servedOps.includes(o));

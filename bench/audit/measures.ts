@@ -1,17 +1,7 @@
-import { Writable } from 'node:stream';
-import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
-import { AuditExportService } from '../../apps/records-api/src/audit/audit-export.service';
 import { AuditIntegrityService } from '../../apps/records-api/src/audit/audit-integrity.service';
 import { InstallationChangesService } from '../../apps/records-api/src/audit/installation-changes.service';
-import {
-  appendAuditEvents,
-  CheckpointSigner,
-  DEFAULT_AUDIT_CHAIN_COUNT,
-  UnitOfWork,
-  type ActorContext,
-  type AuditEntry,
-} from '../../libs/common/src';
+import { appendAuditEvents, CheckpointSigner, DEFAULT_AUDIT_CHAIN_COUNT, type ActorContext, type AuditEntry } from '../../libs/common/src';
 import { installationId, INSTALLATIONS } from './fill';
 
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
@@ -58,38 +48,6 @@ export async function measureChanges(dataSource: DataSource, calls = 500): Promi
   timings.sort((a, b) => a - b);
   const at = (q: number): number => Math.round(timings[Math.min(timings.length - 1, Math.floor(q * timings.length))] * 100) / 100;
   return { calls, p50Ms: at(0.5), p99Ms: at(0.99), pass: at(0.99) < 20 };
-}
-
-/** A client that reads slowly (16 KB buffer, one chunk per tick), so the export must wait for drain. */
-function slowClient(): { res: Response; bytes: () => number } {
-  let bytes = 0;
-  const sink = new Writable({
-    highWaterMark: 16 * 1024,
-    write(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      setImmediate(callback);
-    },
-  });
-  const res = Object.assign(sink, { status: () => res, setHeader: () => res }) as unknown as Response;
-  return { res, bytes: () => bytes };
-}
-
-export async function measureExport(dataSource: DataSource): Promise<Record<string, unknown>> {
-  const exporter = new AuditExportService(dataSource, new UnitOfWork(dataSource));
-  const actor: ActorContext = { type: 'service', id: 'bench' };
-  const client = slowClient();
-  const started = Date.now();
-  const run = await withPeakRss(async () => {
-    await exporter.export({ format: 'ndjson' }, actor, client.res);
-    await new Promise((resolve) => (client.res.writableFinished ? resolve(null) : client.res.once('finish', resolve)));
-  });
-  return {
-    exportMs: Date.now() - started,
-    exportedMb: mb(client.bytes()),
-    rssBeforeMb: run.rssBeforeMb,
-    peakRssMb: run.peakRssMb,
-    pass: run.peakRssMb < 200,
-  };
 }
 
 /**

@@ -9,7 +9,11 @@ import type { CredentialVersion } from '@app/common';
 import { encodeCursor } from '../../apps/records-api/src/installations/installation-cursor';
 import { toInstallationView } from '../../apps/records-api/src/installations/installation.mapper';
 import {
-  credentialSummaryFromRow, installationFromRow, listInstallationsSql, SELECT_INSTALLATION_BY_ID, SELECT_LIVE_CREDENTIALS,
+  credentialSummaryFromRow,
+  installationFromRow,
+  listInstallationsSql,
+  SELECT_INSTALLATION_BY_ID,
+  SELECT_LIVE_CREDENTIALS,
 } from '../../apps/records-api/src/installations/installation-reads';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

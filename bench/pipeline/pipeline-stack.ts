@@ -76,6 +76,14 @@ export class PipelineStack {
     this.sandbox.server.configure({ faults: latencyMs > 0 ? { '*': { latencyMs, ...(routes ? { routes } : {}) } } : {} });
   }
 
+  /** Transactions committed in the bench database so far (every client, both apps). */
+  async commits(): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = $1', [
+      this.database,
+    ]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   engineerToken(): string {
     const config = loadEnvironment(this.env());
     return jwt.sign({ roles: ['engineer'], name: 'bench-engineer' }, config.JWT_SECRET ?? DEV_JWT_SECRET, {

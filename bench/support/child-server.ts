@@ -22,7 +22,10 @@ export class ChildServer {
     });
   }
 
-  /** Starts `node <nodeArgs> <script>` (TypeScript through ts-node) and waits until `readyPath` answers 200. */
+  /**
+   * Starts `node <nodeArgs> <script>` and waits until `readyPath` answers 200. A `.ts` script runs
+   * through ts-node; a `.js` one (the built output) runs as in production.
+   */
   static async start(options: {
     name: string;
     script: string;
@@ -31,7 +34,8 @@ export class ChildServer {
     nodeArgs?: string[];
     readyPath?: string;
   }): Promise<ChildServer> {
-    const args = [...(options.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', options.script];
+    const loaders = options.script.endsWith('.js') ? [] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'];
+    const args = [...(options.nodeArgs ?? []), ...loaders, options.script];
     const child = spawn(process.execPath, args, { env: { ...options.env, PORT: String(options.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ChildServer(options.name, `http://127.0.0.1:${options.port}`, child);
     RUNNING.add(server);

@@ -27,9 +27,13 @@ export interface LoadPlan {
 
 /** Signed exactly like test/support/test-app.ts `tokenFor`, against the environment the API runs with. */
 export function viewerToken(env: NodeJS.ProcessEnv): string {
+  return benchToken(env, 'viewer');
+}
+
+export function benchToken(env: NodeJS.ProcessEnv, role: 'viewer' | 'engineer' | 'auditor' | 'admin'): string {
   const config = loadEnvironment(env);
-  const sub = 'bench-viewer';
-  return jwt.sign({ roles: ['viewer'], name: sub }, config.JWT_SECRET ?? DEV_JWT_SECRET, {
+  const sub = `bench-${role}`;
+  return jwt.sign({ roles: [role], name: sub }, config.JWT_SECRET ?? DEV_JWT_SECRET, {
     algorithm: 'HS256',
     subject: sub,
     issuer: config.JWT_ISSUER,

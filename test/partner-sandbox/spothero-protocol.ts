@@ -41,7 +41,11 @@ export class SpotHeroProtocol {
     // The current API's facility read (the template's default probe/sync path): no trailing slash.
     const currentApiPath = /^\/v2\/facilities\/([^/]+)$/.exec(call.path);
     if (currentApiPath) {
-      return { route: 'spothero.facility', caller: this.caller(call), answer: () => this.facility(call, decodeURIComponent(currentApiPath[1])) };
+      return {
+        route: 'spothero.facility',
+        caller: this.caller(call),
+        answer: () => this.facility(call, decodeURIComponent(currentApiPath[1])),
+      };
     }
     const facilityPath = /^\/api\/partner\/v1\/facilities\/([^/]+)(\/?)$/.exec(call.path);
     if (!facilityPath) return undefined;

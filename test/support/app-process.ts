@@ -32,7 +32,13 @@ export async function startAppProcess(env: Record<string, string> = {}, timeoutM
   const chunks: Buffer[] = [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '-r', 'tsconfig-paths/register', join(root, 'apps/records-api/src/main.ts')],
+    [
+      require.resolve('ts-node/dist/bin.js'),
+      '--transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      join(root, 'apps/records-api/src/main.ts'),
+    ],
     { cwd: root, env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -72,14 +78,23 @@ export async function startAppProcess(env: Record<string, string> = {}, timeoutM
 }
 
 /** Starts the records-api entry point with this environment and waits for it to exit (a refused boot). */
-export async function bootExpectingExit(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+export async function bootExpectingExit(
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
   const root = join(__dirname, '..', '..');
   const port = await freePort();
   const merged: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...process.env, PORT: String(port), ...env })) if (value !== undefined) merged[key] = value;
   const child = spawn(
     process.execPath,
-    [require.resolve('ts-node/dist/bin.js'), '--transpile-only', '-r', 'tsconfig-paths/register', join(root, 'apps/records-api/src/main.ts')],
+    [
+      require.resolve('ts-node/dist/bin.js'),
+      '--transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      join(root, 'apps/records-api/src/main.ts'),
+    ],
     { cwd: root, env: merged, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const chunks: Buffer[] = [];

@@ -52,8 +52,12 @@ export interface WriteTrace {
  * attempt); that records the refusal, not a change, so it is not counted here.
  */
 export async function writesOf(t: TestApp, requestId: string): Promise<WriteTrace> {
-  const [audit] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1 AND outcome = 'success'`, [requestId]);
-  const [outbox] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_events WHERE payload->'actor'->>'requestId' = $1`, [requestId]);
+  const [audit] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1 AND outcome = 'success'`, [
+    requestId,
+  ]);
+  const [outbox] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_events WHERE payload->'actor'->>'requestId' = $1`, [
+    requestId,
+  ]);
   return { audit: audit.n as number, outbox: outbox.n as number };
 }
 

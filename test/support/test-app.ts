@@ -22,10 +22,20 @@ export async function startTestApp(): Promise<TestApp> {
 }
 
 /** A token signed like `npm run token` does; override any claim or option to forge bad ones. */
-export function tokenFor(roles: string[], sub = `user-${randomUUID().slice(0, 8)}`, claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}): string {
+export function tokenFor(
+  roles: string[],
+  sub = `user-${randomUUID().slice(0, 8)}`,
+  claims: Record<string, unknown> = {},
+  options: jwt.SignOptions = {},
+): string {
   const env = loadEnvironment();
   return jwt.sign({ roles, name: sub, ...claims }, env.JWT_SECRET ?? DEV_JWT_SECRET, {
-    algorithm: 'HS256', subject: sub, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: 600, ...options,
+    algorithm: 'HS256',
+    subject: sub,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    expiresIn: 600,
+    ...options,
   });
 }
 

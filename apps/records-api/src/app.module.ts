@@ -17,7 +17,10 @@ import { EnvironmentVariables } from '@app/common';
 @Module({
   imports: [
     AppConfigModule,
-    LoggerModule.forRootAsync({ inject: [EnvironmentVariables], useFactory: (env: EnvironmentVariables) => ({ pinoHttp: pinoHttpOptions(env.LOG_LEVEL) }) }),
+    LoggerModule.forRootAsync({
+      inject: [EnvironmentVariables],
+      useFactory: (env: EnvironmentVariables) => ({ pinoHttp: pinoHttpOptions(env.LOG_LEVEL) }),
+    }),
     DatabaseModule,
     AuthModule,
     AuditModule,

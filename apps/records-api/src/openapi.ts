@@ -22,7 +22,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('audit', 'Audit trail, change log, chain verification')
     .addTag('health', 'Probes')
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelopeDto, MaskedSecretFieldView], operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return SwaggerModule.createDocument(app, config, {
+    extraModels: [ErrorEnvelopeDto, MaskedSecretFieldView],
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
 }
 
 /** Swagger UI at /docs, the document at /docs-json. */

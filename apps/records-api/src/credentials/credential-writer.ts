@@ -1,7 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import {
-  canonicalJson, ChangeSet, credentialAad, CredentialCipher, CredentialVersion, DomainError, EnvironmentVariables, fingerprintSecret, getVendorTemplate,
-  Installation, lastFour, RoutingKey, validateTemplateSection, VerificationReceipt, type Environment, type MaskedSecretField, type Vendor,
+  canonicalJson,
+  ChangeSet,
+  credentialAad,
+  CredentialCipher,
+  CredentialVersion,
+  DomainError,
+  EnvironmentVariables,
+  fingerprintSecret,
+  getVendorTemplate,
+  Installation,
+  lastFour,
+  RoutingKey,
+  validateTemplateSection,
+  VerificationReceipt,
+  type Environment,
+  type MaskedSecretField,
+  type Vendor,
   type VerificationTrigger,
 } from '@app/common';
 
@@ -25,7 +40,9 @@ export class CredentialWriter {
     trigger: VerificationTrigger,
   ): Promise<{ credential: CredentialVersion; receipt: VerificationReceipt }> {
     const vendor = installation.vendor as Vendor;
-    const problems = validateTemplateSection(vendor, 'credentials', credentials, 'credentials', { environment: installation.environment as Environment });
+    const problems = validateTemplateSection(vendor, 'credentials', credentials, 'credentials', {
+      environment: installation.environment as Environment,
+    });
     if (problems.length > 0) throw DomainError.validation(problems);
     if (installation.status === 'decommissioned') throw new DomainError('conflict', `installation ${installation.id} is decommissioned`);
 
@@ -69,14 +86,21 @@ export class CredentialWriter {
     if (installation.status === 'draft' || installation.status === 'auth_failed') {
       await manager.update(Installation, { id: installation.id }, { status: 'pending_verification', statusChangedAt: now });
       changes.audit({
-        action: 'milestone.reached', targetType: 'installation', targetId: installation.id,
+        action: 'milestone.reached',
+        targetType: 'installation',
+        targetId: installation.id,
         changes: [{ field: 'status', before: installation.status, after: 'pending_verification' }],
         metadata: { milestone: 'credentials_submitted' },
       });
     }
     const receipt = await manager.save(
       VerificationReceipt,
-      manager.create(VerificationReceipt, { installationId: installation.id, credentialVersionId: credential.id, trigger, requestedBy: changes.actor.id }),
+      manager.create(VerificationReceipt, {
+        installationId: installation.id,
+        credentialVersionId: credential.id,
+        trigger,
+        requestedBy: changes.actor.id,
+      }),
     );
     const previousFingerprint: string | null = previous[0]?.fingerprint ?? null;
     changes.audit({
@@ -90,7 +114,13 @@ export class CredentialWriter {
     const occurredAt = now.toISOString();
     changes.publish({
       routingKey: RoutingKey.CredentialSubmitted,
-      payload: { installationId: installation.id, occurredAt, actor, credentialVersionId: credential.id, fingerprint: credential.fingerprint },
+      payload: {
+        installationId: installation.id,
+        occurredAt,
+        actor,
+        credentialVersionId: credential.id,
+        fingerprint: credential.fingerprint,
+      },
     });
     changes.publish({
       routingKey: RoutingKey.VerificationRequested,

@@ -19,10 +19,16 @@ export class CredentialsService {
   /** Submit or rotate: the new version is pending until verified; the active one stays in use. */
   async submit(installationId: string, credentials: Record<string, unknown>, actor: ActorContext): Promise<CredentialSubmissionView> {
     return this.unitOfWork.run(actor, async (changes) => {
-      const installation = await changes.manager.findOne(Installation, { where: { id: installationId }, lock: { mode: 'pessimistic_write' } });
+      const installation = await changes.manager.findOne(Installation, {
+        where: { id: installationId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!installation) throw DomainError.notFound('installation', installationId);
       if (installation.environment === 'production' && !actor.reason) {
-        throw DomainError.validation([{ path: 'header.X-Change-Reason', message: 'a reason is required to change production credentials' }], 'change reason required');
+        throw DomainError.validation(
+          [{ path: 'header.X-Change-Reason', message: 'a reason is required to change production credentials' }],
+          'change reason required',
+        );
       }
       const { credential, receipt } = await this.writer.submit(changes, installation, credentials, 'submitted');
       return { credential: toCredentialSummary(credential), receiptId: receipt.id };
@@ -46,9 +52,15 @@ export class CredentialsService {
         where: version === undefined ? { installationId, state: 'active' } : { installationId, version },
       });
       if (!credential) {
-        throw DomainError.notFound('credential', version === undefined ? `(active) of installation ${installationId}` : `version ${version} of installation ${installationId}`);
+        throw DomainError.notFound(
+          'credential',
+          version === undefined ? `(active) of installation ${installationId}` : `version ${version} of installation ${installationId}`,
+        );
       }
-      const plaintext = this.cipher.decrypt({ keyId: credential.keyId, ciphertext: credential.secretCiphertext }, credentialAad(installationId, credential.version));
+      const plaintext = this.cipher.decrypt(
+        { keyId: credential.keyId, ciphertext: credential.secretCiphertext },
+        credentialAad(installationId, credential.version),
+      );
       changes.audit({
         action: 'credential.revealed',
         targetType: 'installation',
@@ -56,7 +68,11 @@ export class CredentialsService {
         reason,
         metadata: { credentialVersion: credential.version, fingerprint: credential.fingerprint },
       });
-      return { version: credential.version, fingerprint: credential.fingerprint, credentials: JSON.parse(plaintext) as Record<string, string> };
+      return {
+        version: credential.version,
+        fingerprint: credential.fingerprint,
+        credentials: JSON.parse(plaintext) as Record<string, string>,
+      };
     });
   }
 

@@ -1,7 +1,13 @@
 import { applyDecorators, ParseUUIDPipe, Param } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiInternalServerErrorResponse, ApiNotFoundResponse, ApiParam,
-  ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiInternalServerErrorResponse,
+  ApiNotFoundResponse,
+  ApiParam,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { DomainError } from '@app/common';
 import { RequireRole, type Role } from '../auth/roles';
@@ -25,9 +31,18 @@ export function Protected(role: Role): MethodDecorator & ClassDecorator {
 
 /** A uuid path parameter: validated, documented, and a 400 naming the parameter when malformed. */
 export function UuidParam(name = 'id'): ParameterDecorator {
-  return Param(name, new ParseUUIDPipe({ version: undefined, exceptionFactory: () => DomainError.validation([{ path: `path.${name}`, message: 'must be a UUID' }]) }));
+  return Param(
+    name,
+    new ParseUUIDPipe({
+      version: undefined,
+      exceptionFactory: () => DomainError.validation([{ path: `path.${name}`, message: 'must be a UUID' }]),
+    }),
+  );
 }
 
 export function ApiUuidParam(name = 'id', description = 'Installation id'): MethodDecorator {
-  return applyDecorators(ApiParam({ name, format: 'uuid', description }), ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'No such record' }));
+  return applyDecorators(
+    ApiParam({ name, format: 'uuid', description }),
+    ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'No such record' }),
+  );
 }

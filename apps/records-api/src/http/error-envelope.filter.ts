@@ -21,7 +21,10 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     if (known) {
       // Body-parser refusals (malformed, oversize) happen before the request logger runs: log them here.
       if (!(req as RequestWithId & { log?: unknown }).log) {
-        this.logger.log({ req: { id: requestId, method: req.method, url: req.originalUrl }, statusCode: known.statusCode, error: known.error }, 'request refused');
+        this.logger.log(
+          { req: { id: requestId, method: req.method, url: req.originalUrl }, statusCode: known.statusCode, error: known.error },
+          'request refused',
+        );
       }
       if (known.statusCode === 401 || known.statusCode === 403) res.setHeader('Cache-Control', 'no-store');
       res.status(known.statusCode).json({ ...known, requestId });

@@ -69,7 +69,12 @@ function jsonSyntaxDetail(parserMessage: string): string {
 /** Maps anything thrown to the envelope's fields, or null when it is an unexpected (500) error. */
 export function mapKnownError(exception: unknown): MappedError | null {
   if (exception instanceof DomainError) {
-    return { statusCode: statusOfDomainError(exception.code), error: exception.code, message: exception.message, details: exception.details };
+    return {
+      statusCode: statusOfDomainError(exception.code),
+      error: exception.code,
+      message: exception.message,
+      details: exception.details,
+    };
   }
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
@@ -77,7 +82,12 @@ export function mapKnownError(exception: unknown): MappedError | null {
     if (statusCode >= 500) return null;
     const message = httpExceptionMessage(exception);
     if (statusCode === 400 && /JSON|Unexpected token|position/i.test(message)) {
-      return { statusCode, error: 'malformed_json', message: 'request body is not valid JSON', details: [{ path: 'body', message: jsonSyntaxDetail(message) }] };
+      return {
+        statusCode,
+        error: 'malformed_json',
+        message: 'request body is not valid JSON',
+        details: [{ path: 'body', message: jsonSyntaxDetail(message) }],
+      };
     }
     return { statusCode, error: HTTP_ERROR_CODES[statusCode] ?? 'client_error', message, details: [] };
   }
@@ -85,7 +95,8 @@ export function mapKnownError(exception: unknown): MappedError | null {
   const candidate = exception as { status?: unknown; type?: unknown; message?: unknown };
   if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500) {
     const statusCode = candidate.status;
-    const message = candidate.type === 'entity.too.large' ? 'request body exceeds the size limit' : String(candidate.message ?? 'bad request');
+    const message =
+      candidate.type === 'entity.too.large' ? 'request body exceeds the size limit' : String(candidate.message ?? 'bad request');
     return { statusCode, error: HTTP_ERROR_CODES[statusCode] ?? 'client_error', message, details: [{ path: 'body', message }] };
   }
   return null;

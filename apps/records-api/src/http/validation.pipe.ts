@@ -31,7 +31,8 @@ export function unstorableText(value: unknown, path: string, found: ErrorDetail[
       value.forEach((item, index) => unstorableText(item, `${path}[${index}]`, found, depth + 1));
     } else {
       for (const [key, item] of Object.entries(value)) {
-        if (UNSTORABLE.test(key)) found.push({ path: path || 'body', message: 'has a field name with NUL characters or unpaired surrogates' });
+        if (UNSTORABLE.test(key))
+          found.push({ path: path || 'body', message: 'has a field name with NUL characters or unpaired surrogates' });
         else unstorableText(item, at(key), found, depth + 1);
       }
     }

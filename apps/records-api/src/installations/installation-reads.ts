@@ -56,12 +56,31 @@ export function listInstallationsSql(filter: InstallationListFilter): { sql: str
 
 export function installationFromRow(r: Row): Installation {
   return {
-    id: r.id, vendor: r.vendor, environment: r.environment, propertyId: r.property_id, propertyName: r.property_name,
-    externalKey: r.external_key, config: r.config, endpoints: r.endpoints, versions: r.versions, ownerTeam: r.owner_team,
-    documentation: r.documentation, status: r.status, statusChangedAt: r.status_changed_at, authenticatedAt: r.authenticated_at,
-    initialSyncCompletedAt: r.initial_sync_completed_at, authFailedAt: r.auth_failed_at, degradedAt: r.degraded_at,
-    decommissionedAt: r.decommissioned_at, lastVerifiedAt: r.last_verified_at, consecutiveTransientFailures: r.consecutive_transient_failures,
-    installedAt: r.installed_at, installedBy: r.installed_by, createdBy: r.created_by, version: r.version, createdAt: r.created_at,
+    id: r.id,
+    vendor: r.vendor,
+    environment: r.environment,
+    propertyId: r.property_id,
+    propertyName: r.property_name,
+    externalKey: r.external_key,
+    config: r.config,
+    endpoints: r.endpoints,
+    versions: r.versions,
+    ownerTeam: r.owner_team,
+    documentation: r.documentation,
+    status: r.status,
+    statusChangedAt: r.status_changed_at,
+    authenticatedAt: r.authenticated_at,
+    initialSyncCompletedAt: r.initial_sync_completed_at,
+    authFailedAt: r.auth_failed_at,
+    degradedAt: r.degraded_at,
+    decommissionedAt: r.decommissioned_at,
+    lastVerifiedAt: r.last_verified_at,
+    consecutiveTransientFailures: r.consecutive_transient_failures,
+    installedAt: r.installed_at,
+    installedBy: r.installed_by,
+    createdBy: r.created_by,
+    version: r.version,
+    createdAt: r.created_at,
     updatedAt: r.updated_at,
   } as Installation;
 }
@@ -69,8 +88,18 @@ export function installationFromRow(r: Row): Installation {
 /** A credential version without its ciphertext (never selected on read paths). */
 export function credentialSummaryFromRow(r: Row): CredentialVersion {
   return {
-    id: r.id, installationId: r.installation_id, version: r.version, state: r.state, keyId: r.key_id, fingerprint: r.fingerprint,
-    maskedFields: r.masked_fields, submittedAt: r.submitted_at, submittedBy: r.submitted_by, verifiedAt: r.verified_at,
-    rotationDueAt: r.rotation_due_at, supersededAt: r.superseded_at, revokedAt: r.revoked_at,
+    id: r.id,
+    installationId: r.installation_id,
+    version: r.version,
+    state: r.state,
+    keyId: r.key_id,
+    fingerprint: r.fingerprint,
+    maskedFields: r.masked_fields,
+    submittedAt: r.submitted_at,
+    submittedBy: r.submitted_by,
+    verifiedAt: r.verified_at,
+    rotationDueAt: r.rotation_due_at,
+    supersededAt: r.superseded_at,
+    revokedAt: r.revoked_at,
   } as CredentialVersion;
 }

@@ -1,7 +1,14 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags,
-  ApiUnprocessableEntityResponse, ApiResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError, type ActorContext } from '@app/common';
@@ -16,7 +23,11 @@ import { InstallationsService } from './installations.service';
 import { AccessAudited, Audited, INSTALLATION_TARGET } from '../audit/route-audit.decorator';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
-const ChangeReasonHeader = ApiHeader({ name: 'X-Change-Reason', required: false, description: 'Why; required for production installations' });
+const ChangeReasonHeader = ApiHeader({
+  name: 'X-Change-Reason',
+  required: false,
+  description: 'Why; required for production installations',
+});
 const IfMatchHeader = ApiHeader({ name: 'If-Match', required: true, description: 'The installation version the change is based on' });
 const StaleVersion = ApiPreconditionFailedResponse({ type: ErrorEnvelopeDto, description: 'If-Match is stale' });
 const MissingVersion = ApiResponse({ status: 428, type: ErrorEnvelopeDto, description: 'If-Match is missing' });

@@ -3,8 +3,21 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  ActorContext, diffFields, DomainError, EnvironmentVariables, getVendorTemplate, IdempotencyRecord, Installation,
-  RoutingKey, UnitOfWork, applySectionPatch, validateEndpoints, validateTemplateSection, type Environment, type ErrorDetail, type Vendor,
+  ActorContext,
+  diffFields,
+  DomainError,
+  EnvironmentVariables,
+  getVendorTemplate,
+  IdempotencyRecord,
+  Installation,
+  RoutingKey,
+  UnitOfWork,
+  applySectionPatch,
+  validateEndpoints,
+  validateTemplateSection,
+  type Environment,
+  type ErrorDetail,
+  type Vendor,
 } from '@app/common';
 import { CredentialWriter } from '../credentials/credential-writer';
 import { CreateInstallationDto, UpdateInstallationDto } from './dto/installation-input.dto';
@@ -12,7 +25,11 @@ import { InstallationPageView, InstallationView } from './dto/installation.view'
 import { DEFAULT_PAGE_SIZE, ListInstallationsQuery } from './dto/list-installations.query';
 import { decodeCursor, encodeCursor } from './installation-cursor';
 import {
-  credentialSummaryFromRow, installationFromRow, listInstallationsSql, SELECT_INSTALLATION_BY_ID, SELECT_LIVE_CREDENTIALS,
+  credentialSummaryFromRow,
+  installationFromRow,
+  listInstallationsSql,
+  SELECT_INSTALLATION_BY_ID,
+  SELECT_LIVE_CREDENTIALS,
 } from './installation-reads';
 import { auditSnapshot, toInstallationView } from './installation.mapper';
 
@@ -33,7 +50,12 @@ function definedOnly<T extends object>(value: T | undefined): Partial<T> {
 function requireReasonForProduction(installation: Installation, actor: ActorContext): void {
   if (installation.environment === 'production' && !actor.reason) {
     throw DomainError.validation(
-      [{ path: 'header.X-Change-Reason', message: 'a reason is required to change a production installation (X-Change-Reason header or body field reason)' }],
+      [
+        {
+          path: 'header.X-Change-Reason',
+          message: 'a reason is required to change a production installation (X-Change-Reason header or body field reason)',
+        },
+      ],
       'change reason required',
     );
   }
@@ -49,7 +71,9 @@ export class InstallationsService {
   ) {}
 
   private allowedExtraHosts(): string[] {
-    return this.env.PARTNER_HOST_ALLOWLIST.split(',').map((h) => h.trim()).filter(Boolean);
+    return this.env.PARTNER_HOST_ALLOWLIST.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
   }
 
   /** Every problem of a create body at once, each with its path. */
@@ -58,7 +82,9 @@ export class InstallationsService {
     const environment = dto.environment as Environment;
     const problems: ErrorDetail[] = [
       ...validateTemplateSection(vendor, 'config', dto.config, 'config', { environment }),
-      ...(dto.credentials === undefined ? [] : validateTemplateSection(vendor, 'credentials', dto.credentials, 'credentials', { environment })),
+      ...(dto.credentials === undefined
+        ? []
+        : validateTemplateSection(vendor, 'credentials', dto.credentials, 'credentials', { environment })),
       ...(dto.endpoints === undefined
         ? []
         : validateEndpoints(vendor, environment, dto.endpoints, 'endpoints', { additionalAllowedHosts: this.allowedExtraHosts() })),
@@ -66,7 +92,11 @@ export class InstallationsService {
     if (problems.length > 0) throw DomainError.validation(problems);
   }
 
-  async create(dto: CreateInstallationDto, actor: ActorContext, idempotencyKey?: string): Promise<{ view: InstallationView; replayed: boolean }> {
+  async create(
+    dto: CreateInstallationDto,
+    actor: ActorContext,
+    idempotencyKey?: string,
+  ): Promise<{ view: InstallationView; replayed: boolean }> {
     this.validateCreate(dto);
     const requestHash = createHash('sha256').update(JSON.stringify(dto)).digest('hex');
     const outcome = await this.unitOfWork.run(actor, async (changes): Promise<{ view: InstallationView; replayed: boolean }> => {
@@ -86,13 +116,20 @@ export class InstallationsService {
       changes.publish({
         routingKey: RoutingKey.InstallationCreated,
         payload: {
-          installationId: installation.id, occurredAt: new Date().toISOString(), actor: { type: actor.type, id: actor.id, requestId: actor.requestId },
-          vendor: installation.vendor, environment: installation.environment,
+          installationId: installation.id,
+          occurredAt: new Date().toISOString(),
+          actor: { type: actor.type, id: actor.id, requestId: actor.requestId },
+          vendor: installation.vendor,
+          environment: installation.environment,
         },
       });
       if (dto.credentials) await this.credentialWriter.submit(changes, installation, dto.credentials, 'submitted');
       if (idempotencyKey) {
-        await manager.update(IdempotencyRecord, { actorId: actor.id, key: idempotencyKey }, { resourceId: installation.id, responseStatus: 201 });
+        await manager.update(
+          IdempotencyRecord,
+          { actorId: actor.id, key: idempotencyKey },
+          { resourceId: installation.id, responseStatus: 201 },
+        );
       }
       // Read inside the transaction: once it commits, the answer must not depend on another round trip.
       return { view: await this.get(installation.id, manager), replayed: false };
@@ -127,7 +164,9 @@ export class InstallationsService {
     const externalKey = externalKeyOf(vendor, dto.propertyId, environment);
     const taken = await manager.query('SELECT 1 FROM installations WHERE external_key = $1', [externalKey]);
     if (taken.length > 0) {
-      throw new DomainError('conflict', `an installation ${externalKey} already exists`, [{ path: 'propertyId', message: `${externalKey} is taken` }]);
+      throw new DomainError('conflict', `an installation ${externalKey} already exists`, [
+        { path: 'propertyId', message: `${externalKey} is taken` },
+      ]);
     }
     const defaults = template.defaultEndpoints[environment];
     const entity = manager.create(Installation, {
@@ -176,9 +215,16 @@ export class InstallationsService {
     const rows: Array<Record<string, unknown> & { cursor_ts: string }> = await this.dataSource.query(sql, params);
     const page = rows.slice(0, limit);
     const credentials = page.length
-      ? ((await this.dataSource.query(SELECT_LIVE_CREDENTIALS, [page.map((r) => r.id)])) as Record<string, unknown>[]).map(credentialSummaryFromRow)
+      ? ((await this.dataSource.query(SELECT_LIVE_CREDENTIALS, [page.map((r) => r.id)])) as Record<string, unknown>[]).map(
+          credentialSummaryFromRow,
+        )
       : [];
-    const items = page.map((r) => toInstallationView(installationFromRow(r), credentials.filter((c) => c.installationId === r.id)));
+    const items = page.map((r) =>
+      toInstallationView(
+        installationFromRow(r),
+        credentials.filter((c) => c.installationId === r.id),
+      ),
+    );
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor({ createdAt: last.cursor_ts, id: String(last.id) }) : null;
     return { items, nextCursor };
@@ -189,9 +235,11 @@ export class InstallationsService {
     const installation = await manager.findOne(Installation, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!installation) throw DomainError.notFound('installation', id);
     if (installation.version !== ifMatch) {
-      throw new DomainError('precondition_failed', `installation ${id} is at version ${installation.version}, not ${ifMatch}: reload and retry`, [
-        { path: 'header.If-Match', message: `stale version ${ifMatch}; current is ${installation.version}` },
-      ]);
+      throw new DomainError(
+        'precondition_failed',
+        `installation ${id} is at version ${installation.version}, not ${ifMatch}: reload and retry`,
+        [{ path: 'header.If-Match', message: `stale version ${ifMatch}; current is ${installation.version}` }],
+      );
     }
     return installation;
   }
@@ -212,8 +260,11 @@ export class InstallationsService {
       changes.publish({
         routingKey: RoutingKey.InstallationUpdated,
         payload: {
-          installationId: id, occurredAt: new Date().toISOString(), actor: { type: actor.type, id: actor.id, requestId: actor.requestId },
-          version: saved.version, changedFields: fieldChanges.map((c) => c.field),
+          installationId: id,
+          occurredAt: new Date().toISOString(),
+          actor: { type: actor.type, id: actor.id, requestId: actor.requestId },
+          version: saved.version,
+          changedFields: fieldChanges.map((c) => c.field),
         },
       });
       return this.get(id, changes.manager);
@@ -231,8 +282,10 @@ export class InstallationsService {
       installation.config = merged;
     }
     if (dto.endpoints !== undefined) {
-      problems.push(...validateEndpoints(vendor, environment, dto.endpoints, 'endpoints', { additionalAllowedHosts: this.allowedExtraHosts() }));
-      installation.endpoints = dto.endpoints as unknown as Installation["endpoints"];
+      problems.push(
+        ...validateEndpoints(vendor, environment, dto.endpoints, 'endpoints', { additionalAllowedHosts: this.allowedExtraHosts() }),
+      );
+      installation.endpoints = dto.endpoints as unknown as Installation['endpoints'];
     }
     if (problems.length > 0) throw DomainError.validation(problems);
     if (dto.propertyName !== undefined) installation.propertyName = dto.propertyName;
@@ -255,10 +308,19 @@ export class InstallationsService {
       installation.statusChangedAt = now;
       installation.decommissionedAt = now;
       await changes.manager.save(Installation, installation);
-      changes.audit({ action: 'installation.decommissioned', targetType: 'installation', targetId: id, changes: diffFields(before, auditSnapshot(installation)) });
+      changes.audit({
+        action: 'installation.decommissioned',
+        targetType: 'installation',
+        targetId: id,
+        changes: diffFields(before, auditSnapshot(installation)),
+      });
       changes.publish({
         routingKey: RoutingKey.InstallationDecommissioned,
-        payload: { installationId: id, occurredAt: now.toISOString(), actor: { type: actor.type, id: actor.id, requestId: actor.requestId } },
+        payload: {
+          installationId: id,
+          occurredAt: now.toISOString(),
+          actor: { type: actor.type, id: actor.id, requestId: actor.requestId },
+        },
       });
       return this.get(id, changes.manager);
     });

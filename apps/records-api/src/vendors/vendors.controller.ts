@@ -5,7 +5,11 @@ import { Protected } from '../http/api-decorators';
 import { ErrorEnvelopeDto } from '../http/error-envelope';
 import { NotAudited } from '../audit/route-audit.decorator';
 
-const TEMPLATE_SCHEMA = { type: 'object', additionalProperties: true, description: 'Vendor template: form fields, endpoints, data flows, rubric, rotation policy' } as const;
+const TEMPLATE_SCHEMA = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'Vendor template: form fields, endpoints, data flows, rubric, rotation policy',
+} as const;
 
 @ApiTags('vendors')
 @NotAudited('static vendor templates shipped with the code: no installation data or secrets')
@@ -26,7 +30,10 @@ export class VendorsController {
   @ApiOkResponse({ schema: TEMPLATE_SCHEMA })
   @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
   get(@Param('vendor') vendor: string): VendorTemplate {
-    if (!isVendor(vendor)) throw new DomainError('not_found', `unknown vendor ${vendor.slice(0, 40)}; known: spothero, parkwhiz`, [{ path: 'path.vendor', message: 'unknown vendor' }]);
+    if (!isVendor(vendor))
+      throw new DomainError('not_found', `unknown vendor ${vendor.slice(0, 40)}; known: spothero, parkwhiz`, [
+        { path: 'path.vendor', message: 'unknown vendor' },
+      ]);
     return getVendorTemplate(vendor);
   }
 }

@@ -131,7 +131,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     if (config.JWT_SECRET === DEV_JWT_SECRET) problems.push('JWT_SECRET: the development secret is refused in production');
     if (config.CREDENTIALS_KEYS === DEV_CREDENTIALS_KEYS) problems.push('CREDENTIALS_KEYS: the development key is refused in production');
     if (config.FINGERPRINT_KEY === DEV_FINGERPRINT_KEY) problems.push('FINGERPRINT_KEY: the development key is refused in production');
-    if (config.AUDIT_CHECKPOINT_KEY === DEV_AUDIT_CHECKPOINT_KEY) problems.push('AUDIT_CHECKPOINT_KEY: the development key is refused in production');
+    if (config.AUDIT_CHECKPOINT_KEY === DEV_AUDIT_CHECKPOINT_KEY)
+      problems.push('AUDIT_CHECKPOINT_KEY: the development key is refused in production');
   }
   if (typeof config.AUDIT_CHECKPOINT_KEY === 'string' && !/^[A-Za-z0-9._-]{1,32}:[A-Za-z0-9+/]{43}=$/.test(config.AUDIT_CHECKPOINT_KEY)) {
     problems.push('AUDIT_CHECKPOINT_KEY: must be kid:base64 of a 32-byte Ed25519 seed');

@@ -23,7 +23,10 @@ const TAG_BYTES = 16;
  */
 export function parseKeyring(spec: string): Map<string, Buffer> {
   const keyring = new Map<string, Buffer>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const separator = entry.indexOf(':');
     if (separator <= 0) throw new Error('CREDENTIALS_KEYS: each entry must be kid:base64key');
     const keyId = entry.slice(0, separator);

@@ -36,7 +36,11 @@ export async function rewrapCredentials(
       for (const row of rows) {
         const aad = credentialAad(row.installation_id, row.version);
         const next = cipher.rewrap({ keyId: row.key_id, ciphertext: row.secret_ciphertext }, aad);
-        await changes.manager.query('UPDATE credential_versions SET key_id = $1, secret_ciphertext = $2 WHERE id = $3', [next.keyId, next.ciphertext, row.id]);
+        await changes.manager.query('UPDATE credential_versions SET key_id = $1, secret_ciphertext = $2 WHERE id = $3', [
+          next.keyId,
+          next.ciphertext,
+          row.id,
+        ]);
         fromKeys.add(row.key_id);
       }
       if (rows.length > 0) {
@@ -51,6 +55,8 @@ export async function rewrapCredentials(
     rewrapped += moved;
     if (moved < batchSize) break;
   }
-  const [{ remaining }] = await dataSource.query('SELECT count(*)::int AS remaining FROM credential_versions WHERE key_id <> $1', [cipher.activeKeyId]);
+  const [{ remaining }] = await dataSource.query('SELECT count(*)::int AS remaining FROM credential_versions WHERE key_id <> $1', [
+    cipher.activeKeyId,
+  ]);
   return { activeKeyId: cipher.activeKeyId, rewrapped, remainingOnOtherKeys: remaining };
 }

@@ -72,7 +72,9 @@ async function ensureApplicationRole(dataSource: DataSource, appUrl: string): Pr
 /** Database, migrations, application role: everything `npm run migration:run` does, idempotently. */
 export async function migrateDatabase(options: { migrationUrl: string; appUrl: string }): Promise<string[]> {
   await ensureDatabase(options.migrationUrl);
-  const dataSource = new DataSource(buildDataSourceOptions(options.migrationUrl, { poolSize: 2, applicationName: 'installation-records-migrate' }));
+  const dataSource = new DataSource(
+    buildDataSourceOptions(options.migrationUrl, { poolSize: 2, applicationName: 'installation-records-migrate' }),
+  );
   await dataSource.initialize();
   try {
     // Two processes migrating at once (e.g. replicas starting together) must not interleave.

@@ -5,7 +5,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * it with publisher confirms and only then marks it sent (transactional outbox).
  */
 @Entity({ name: 'outbox_events' })
-@Index('outbox_events_pending', ['availableAt'], { where: "sent_at IS NULL" })
+@Index('outbox_events_pending', ['availableAt'], { where: 'sent_at IS NULL' })
 export class OutboxEvent {
   /** Also the AMQP message id: consumers deduplicate on it. */
   @PrimaryColumn({ type: 'uuid' })

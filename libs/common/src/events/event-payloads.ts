@@ -1,7 +1,12 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
 import { INSTALLATION_STATUSES, type InstallationStatus } from '../entities/installation.entity';
-import { FAILURE_CLASSES, VERIFICATION_TRIGGERS, type FailureClass, type VerificationTrigger } from '../entities/verification-receipt.entity';
+import {
+  FAILURE_CLASSES,
+  VERIFICATION_TRIGGERS,
+  type FailureClass,
+  type VerificationTrigger,
+} from '../entities/verification-receipt.entity';
 import { RoutingKey } from './routing-keys';
 
 /** Who caused an event; carried so that the consumer's audit rows name the original actor. */

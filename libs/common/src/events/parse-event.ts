@@ -16,7 +16,9 @@ export function parseEvent<K extends RoutingKey>(routingKey: K, body: unknown): 
   const payload = plainToInstance(PAYLOAD_CLASS[routingKey] as new () => object, body) as EventPayloads[K];
   const errors = validateSync(payload as object, { forbidUnknownValues: true });
   if (errors.length > 0) {
-    const details = errors.flatMap((e) => Object.values(e.constraints ?? { nested: 'invalid' }).map((message) => ({ path: e.property, message })));
+    const details = errors.flatMap((e) =>
+      Object.values(e.constraints ?? { nested: 'invalid' }).map((message) => ({ path: e.property, message })),
+    );
     throw DomainError.validation(details, `invalid ${routingKey} payload`);
   }
   return payload;

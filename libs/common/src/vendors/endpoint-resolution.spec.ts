@@ -33,9 +33,7 @@ describe('buildEndpointUrl', () => {
 
   it('fills placeholders percent-encoded, so a value cannot add path segments', () => {
     expect(buildEndpointUrl(endpoints, 'location', { id: '8567' })).toBe('https://api.parkwhiz.com/v4/locations/8567');
-    expect(buildEndpointUrl(endpoints, 'location', { id: 'a/b?c' })).toBe(
-      'https://api.parkwhiz.com/v4/locations/a%2Fb%3Fc',
-    );
+    expect(buildEndpointUrl(endpoints, 'location', { id: 'a/b?c' })).toBe('https://api.parkwhiz.com/v4/locations/a%2Fb%3Fc');
   });
 
   it('throws on an unknown key or a missing or dot-segment parameter', () => {

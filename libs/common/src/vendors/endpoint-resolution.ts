@@ -8,11 +8,7 @@ export interface EndpointOverrides {
 }
 
 /** The endpoints a call uses: the template defaults for the environment, overridden per installation. */
-export function resolveEndpoints(
-  vendor: Vendor,
-  environment: Environment,
-  overrides: EndpointOverrides = {},
-): EndpointSet {
+export function resolveEndpoints(vendor: Vendor, environment: Environment, overrides: EndpointOverrides = {}): EndpointSet {
   const defaults = getVendorTemplate(vendor).defaultEndpoints[environment];
   return {
     baseUrl: overrides.baseUrl ?? defaults.baseUrl,
@@ -25,14 +21,8 @@ export function resolveEndpoints(
  * percent-encoded and `.`/`..` refused, so a parameter can never move the call to another path.
  * Throws on a programming error (unknown key, missing or unsafe parameter).
  */
-export function buildEndpointUrl(
-  endpoints: EndpointSet,
-  pathKey: string,
-  params: Readonly<Record<string, string>> = {},
-): string {
-  const template = Object.prototype.hasOwnProperty.call(endpoints.paths, pathKey)
-    ? endpoints.paths[pathKey]
-    : undefined;
+export function buildEndpointUrl(endpoints: EndpointSet, pathKey: string, params: Readonly<Record<string, string>> = {}): string {
+  const template = Object.prototype.hasOwnProperty.call(endpoints.paths, pathKey) ? endpoints.paths[pathKey] : undefined;
   if (template === undefined) throw new Error(`unknown endpoint path key: ${pathKey}`);
   const path = template.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/gu, (_match, name: string) => {
     const value = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : undefined;

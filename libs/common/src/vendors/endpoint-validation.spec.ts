@@ -28,9 +28,7 @@ describe('validateEndpoints', () => {
   });
 
   it('does not require the base URL in partial mode', () => {
-    expect(
-      validateEndpoints('parkwhiz', 'production', { paths: { bookings: '/bookings' } }, 'endpoints', { partial: true }),
-    ).toEqual([]);
+    expect(validateEndpoints('parkwhiz', 'production', { paths: { bookings: '/bookings' } }, 'endpoints', { partial: true })).toEqual([]);
   });
 
   it('uses the given path prefix', () => {
@@ -53,9 +51,7 @@ describe('validateEndpoints', () => {
     });
 
     it('must not carry credentials, a query or a fragment', () => {
-      expect(problemsFor('https://client:secret@api.parkwhiz.com/v4')).toEqual([
-        'must not contain credentials (user:pass@)',
-      ]);
+      expect(problemsFor('https://client:secret@api.parkwhiz.com/v4')).toEqual(['must not contain credentials (user:pass@)']);
       expect(problemsFor('https://api.parkwhiz.com/v4?client_secret=x')).toEqual(['must not contain a query string']);
       expect(problemsFor('https://api.parkwhiz.com/v4?')).toEqual(['must not contain a query string']);
       expect(problemsFor('https://api.parkwhiz.com/v4#top')).toEqual(['must not contain a fragment']);
@@ -92,13 +88,10 @@ describe('validateEndpoints', () => {
   });
 
   describe('paths', () => {
-    const pathProblems = (paths: unknown) =>
-      validateEndpoints('parkwhiz', 'production', { baseUrl: 'https://api.parkwhiz.com/v4', paths });
+    const pathProblems = (paths: unknown) => validateEndpoints('parkwhiz', 'production', { baseUrl: 'https://api.parkwhiz.com/v4', paths });
 
     it('must be an object of strings with known keys', () => {
-      expect(pathProblems(['/oauth/token'])).toEqual([
-        { path: 'endpoints.paths', message: 'must be an object (got array)' },
-      ]);
+      expect(pathProblems(['/oauth/token'])).toEqual([{ path: 'endpoints.paths', message: 'must be an object (got array)' }]);
       expect(pathProblems({ admin: '/admin' })).toEqual([
         { path: 'endpoints.paths.admin', message: 'unknown path (known: token, location, bookings)' },
       ]);
@@ -108,9 +101,7 @@ describe('validateEndpoints', () => {
     });
 
     it('must start with / and keep the placeholders the template fills', () => {
-      expect(pathProblems({ token: 'oauth/token' })).toEqual([
-        { path: 'endpoints.paths.token', message: 'must start with /' },
-      ]);
+      expect(pathProblems({ token: 'oauth/token' })).toEqual([{ path: 'endpoints.paths.token', message: 'must start with /' }]);
       expect(pathProblems({ location: '/locations' })).toEqual([
         { path: 'endpoints.paths.location', message: 'must contain the placeholder {id}' },
       ]);

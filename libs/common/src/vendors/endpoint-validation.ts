@@ -45,18 +45,12 @@ export function validateEndpoints(
   }
   if (paths !== undefined) problems.push(...pathsProblems(vendor, paths, `${pathPrefix}.paths`));
   for (const key of Object.keys(endpoints)) {
-    if (key !== 'baseUrl' && key !== 'paths')
-      problems.push({ path: `${pathPrefix}.${echoKey(key)}`, message: 'unknown field' });
+    if (key !== 'baseUrl' && key !== 'paths') problems.push({ path: `${pathPrefix}.${echoKey(key)}`, message: 'unknown field' });
   }
   return problems;
 }
 
-function baseUrlProblems(
-  vendor: Vendor,
-  environment: Environment,
-  value: unknown,
-  options: EndpointValidationOptions,
-): string[] {
+function baseUrlProblems(vendor: Vendor, environment: Environment, value: unknown, options: EndpointValidationOptions): string[] {
   if (typeof value !== 'string') return [`must be a string (got ${describeJsonType(value)})`];
   if (value.length > MAX_URL_LENGTH) return [`must be at most ${MAX_URL_LENGTH} characters`];
   const problems = urlProblems(value, { environment, allowQuery: false });
@@ -100,12 +94,8 @@ export function pathTemplateProblems(value: string, defaultPath: string): string
   if (value.replace(PLACEHOLDER, '').match(/[{}]/u)) return ['has a malformed {placeholder}'];
   const wanted = placeholders(defaultPath);
   const given = placeholders(value);
-  const problems = [...wanted]
-    .filter((name) => !given.has(name))
-    .map((name) => `must contain the placeholder {${name}}`);
-  problems.push(
-    ...[...given].filter((name) => !wanted.has(name)).map((name) => `has an unknown placeholder {${name}}`),
-  );
+  const problems = [...wanted].filter((name) => !given.has(name)).map((name) => `must contain the placeholder {${name}}`);
+  problems.push(...[...given].filter((name) => !wanted.has(name)).map((name) => `has an unknown placeholder {${name}}`));
   return problems;
 }
 

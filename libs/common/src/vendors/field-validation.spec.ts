@@ -45,54 +45,30 @@ describe('validateFieldValue', () => {
   });
 
   it('rejects integers that are not whole, not numbers, or out of range', () => {
-    expect(validateFieldValue(retries, 1.5, 'c.retries')).toEqual([
-      { path: 'c.retries', message: 'must be an integer' },
-    ]);
-    expect(validateFieldValue(retries, '3', 'c.retries')).toEqual([
-      { path: 'c.retries', message: 'must be an integer (got string)' },
-    ]);
-    expect(validateFieldValue(retries, Number.NaN, 'c.retries')).toEqual([
-      { path: 'c.retries', message: 'must be an integer' },
-    ]);
-    expect(validateFieldValue(retries, -1, 'c.retries')).toEqual([
-      { path: 'c.retries', message: 'must be at least 0' },
-    ]);
-    expect(validateFieldValue(retries, 11, 'c.retries')).toEqual([
-      { path: 'c.retries', message: 'must be at most 10' },
-    ]);
+    expect(validateFieldValue(retries, 1.5, 'c.retries')).toEqual([{ path: 'c.retries', message: 'must be an integer' }]);
+    expect(validateFieldValue(retries, '3', 'c.retries')).toEqual([{ path: 'c.retries', message: 'must be an integer (got string)' }]);
+    expect(validateFieldValue(retries, Number.NaN, 'c.retries')).toEqual([{ path: 'c.retries', message: 'must be an integer' }]);
+    expect(validateFieldValue(retries, -1, 'c.retries')).toEqual([{ path: 'c.retries', message: 'must be at least 0' }]);
+    expect(validateFieldValue(retries, 11, 'c.retries')).toEqual([{ path: 'c.retries', message: 'must be at most 10' }]);
   });
 
   it('rejects booleans given as strings or numbers', () => {
-    expect(validateFieldValue(enabled, 'true', 'c.enabled')).toEqual([
-      { path: 'c.enabled', message: 'must be a boolean (got string)' },
-    ]);
-    expect(validateFieldValue(enabled, 1, 'c.enabled')).toEqual([
-      { path: 'c.enabled', message: 'must be a boolean (got number)' },
-    ]);
+    expect(validateFieldValue(enabled, 'true', 'c.enabled')).toEqual([{ path: 'c.enabled', message: 'must be a boolean (got string)' }]);
+    expect(validateFieldValue(enabled, 1, 'c.enabled')).toEqual([{ path: 'c.enabled', message: 'must be a boolean (got number)' }]);
   });
 
   it('rejects nested objects, arrays and null where a scalar is expected', () => {
-    expect(validateFieldValue(code, { $ne: '' }, 'c.code')).toEqual([
-      { path: 'c.code', message: 'must be a string (got object)' },
-    ]);
-    expect(validateFieldValue(code, ['AB12'], 'c.code')).toEqual([
-      { path: 'c.code', message: 'must be a string (got array)' },
-    ]);
-    expect(validateFieldValue(code, null, 'c.code')).toEqual([
-      { path: 'c.code', message: 'must be a string (got null)' },
-    ]);
+    expect(validateFieldValue(code, { $ne: '' }, 'c.code')).toEqual([{ path: 'c.code', message: 'must be a string (got object)' }]);
+    expect(validateFieldValue(code, ['AB12'], 'c.code')).toEqual([{ path: 'c.code', message: 'must be a string (got array)' }]);
+    expect(validateFieldValue(code, null, 'c.code')).toEqual([{ path: 'c.code', message: 'must be a string (got null)' }]);
     expect(validateFieldValue(hook, { href: 'https://x' }, 'c.hook')).toEqual([
       { path: 'c.hook', message: 'must be a string (got object)' },
     ]);
   });
 
   it('rejects strings that are too short, too long or off-pattern', () => {
-    expect(validateFieldValue(code, 'AB1', 'c.code')).toEqual([
-      { path: 'c.code', message: 'must be at least 4 characters' },
-    ]);
-    expect(validateFieldValue(code, 'AB123', 'c.code')).toEqual([
-      { path: 'c.code', message: 'must be at most 4 characters' },
-    ]);
+    expect(validateFieldValue(code, 'AB1', 'c.code')).toEqual([{ path: 'c.code', message: 'must be at least 4 characters' }]);
+    expect(validateFieldValue(code, 'AB123', 'c.code')).toEqual([{ path: 'c.code', message: 'must be at most 4 characters' }]);
     expect(validateFieldValue(code, 'ab12', 'c.code')).toEqual([
       { path: 'c.code', message: 'must match the pattern ^[A-Z]{2}[0-9]{2}$ (e.g. AB12)' },
     ]);
@@ -119,45 +95,31 @@ describe('validateFieldValue', () => {
   });
 
   it('checks string[] shape, item types, item rules, size and repeats', () => {
-    expect(validateFieldValue(tags, 'a', 'c.tags')).toEqual([
-      { path: 'c.tags', message: 'must be an array of strings (got string)' },
-    ]);
-    expect(validateFieldValue(tags, [], 'c.tags')).toEqual([
-      { path: 'c.tags', message: 'must have at least 1 item(s)' },
-    ]);
-    expect(validateFieldValue(tags, ['a', 'b', 'c', 'd'], 'c.tags')).toEqual([
-      { path: 'c.tags', message: 'must have at most 3 items' },
-    ]);
+    expect(validateFieldValue(tags, 'a', 'c.tags')).toEqual([{ path: 'c.tags', message: 'must be an array of strings (got string)' }]);
+    expect(validateFieldValue(tags, [], 'c.tags')).toEqual([{ path: 'c.tags', message: 'must have at least 1 item(s)' }]);
+    expect(validateFieldValue(tags, ['a', 'b', 'c', 'd'], 'c.tags')).toEqual([{ path: 'c.tags', message: 'must have at most 3 items' }]);
     expect(validateFieldValue(tags, ['a', 7, { id: 'b' }], 'c.tags')).toEqual([
       { path: 'c.tags[1]', message: 'must be a string (got number)' },
       { path: 'c.tags[2]', message: 'must be a string (got object)' },
     ]);
-    expect(validateFieldValue(tags, ['a', 'toolong'], 'c.tags')).toEqual([
-      { path: 'c.tags[1]', message: 'must be at most 5 characters' },
-    ]);
-    expect(validateFieldValue(tags, ['a', 'a'], 'c.tags')).toEqual([
-      { path: 'c.tags[1]', message: 'duplicates an earlier item' },
-    ]);
+    expect(validateFieldValue(tags, ['a', 'toolong'], 'c.tags')).toEqual([{ path: 'c.tags[1]', message: 'must be at most 5 characters' }]);
+    expect(validateFieldValue(tags, ['a', 'a'], 'c.tags')).toEqual([{ path: 'c.tags[1]', message: 'duplicates an earlier item' }]);
   });
 
   it('applies url rules: absolute, https outside sandbox, no userinfo, no fragment, bounded', () => {
-    expect(validateFieldValue(hook, 'pms.example.com/hook', 'c.hook')).toEqual([
-      { path: 'c.hook', message: 'must be an absolute URL' },
-    ]);
+    expect(validateFieldValue(hook, 'pms.example.com/hook', 'c.hook')).toEqual([{ path: 'c.hook', message: 'must be an absolute URL' }]);
     expect(validateFieldValue(hook, 'http://pms.example.com/hook', 'c.hook', { environment: 'production' })).toEqual([
       { path: 'c.hook', message: 'must use https' },
     ]);
     // Without an environment the strict rule applies.
-    expect(validateFieldValue(hook, 'http://pms.example.com/hook', 'c.hook')).toEqual([
-      { path: 'c.hook', message: 'must use https' },
-    ]);
+    expect(validateFieldValue(hook, 'http://pms.example.com/hook', 'c.hook')).toEqual([{ path: 'c.hook', message: 'must use https' }]);
     expect(validateFieldValue(hook, 'http://pms.example.com/hook', 'c.hook', { environment: 'sandbox' })).toEqual([]);
     expect(validateFieldValue(hook, 'ftp://pms.example.com/hook', 'c.hook', { environment: 'sandbox' })).toEqual([
       { path: 'c.hook', message: 'must use https or http' },
     ]);
-    expect(
-      validateFieldValue(hook, 'https://user:pass@pms.example.com/hook', 'c.hook', { environment: 'sandbox' }),
-    ).toEqual([{ path: 'c.hook', message: 'must not contain credentials (user:pass@)' }]);
+    expect(validateFieldValue(hook, 'https://user:pass@pms.example.com/hook', 'c.hook', { environment: 'sandbox' })).toEqual([
+      { path: 'c.hook', message: 'must not contain credentials (user:pass@)' },
+    ]);
     expect(validateFieldValue(hook, 'https://pms.example.com/hook#x', 'c.hook')).toEqual([
       { path: 'c.hook', message: 'must not contain a fragment' },
     ]);
@@ -181,13 +143,9 @@ describe('validateFields', () => {
       ['x', 'string'],
       [3, 'number'],
     ] as const) {
-      expect(validateFields(fields, value, 'config')).toEqual([
-        { path: 'config', message: `must be an object (got ${got})` },
-      ]);
+      expect(validateFields(fields, value, 'config')).toEqual([{ path: 'config', message: `must be an object (got ${got})` }]);
     }
-    expect(validateFields(fields, new Date(), 'config')).toEqual([
-      { path: 'config', message: 'must be an object (got object)' },
-    ]);
+    expect(validateFields(fields, new Date(), 'config')).toEqual([{ path: 'config', message: 'must be an object (got object)' }]);
   });
 
   it('reports missing required fields, then field problems, then unknown fields', () => {

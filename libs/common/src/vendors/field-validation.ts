@@ -63,12 +63,7 @@ export function validateFields(
   return problems;
 }
 
-export function validateFieldValue(
-  field: FieldSpec,
-  value: unknown,
-  path: string,
-  options: FieldValidationOptions = {},
-): FieldProblem[] {
+export function validateFieldValue(field: FieldSpec, value: unknown, path: string, options: FieldValidationOptions = {}): FieldProblem[] {
   switch (field.type) {
     case 'string':
       return typeof value === 'string' ? stringProblems(field, value, path) : [typeProblem(path, 'a string', value)];
@@ -118,14 +113,10 @@ function urlFieldProblems(field: FieldSpec, value: string, path: string, environ
 
 function integerProblems(field: FieldSpec, value: unknown, path: string): FieldProblem[] {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    return [
-      typeof value === 'number' ? { path, message: 'must be an integer' } : typeProblem(path, 'an integer', value),
-    ];
+    return [typeof value === 'number' ? { path, message: 'must be an integer' } : typeProblem(path, 'an integer', value)];
   }
-  if (field.minimum !== undefined && value < field.minimum)
-    return [{ path, message: `must be at least ${field.minimum}` }];
-  if (field.maximum !== undefined && value > field.maximum)
-    return [{ path, message: `must be at most ${field.maximum}` }];
+  if (field.minimum !== undefined && value < field.minimum) return [{ path, message: `must be at least ${field.minimum}` }];
+  if (field.maximum !== undefined && value > field.maximum) return [{ path, message: `must be at most ${field.maximum}` }];
   return [];
 }
 

@@ -12,21 +12,15 @@ const parkwhizConfig = {
 
 describe('validateTemplateSection', () => {
   it('accepts complete, valid sections for both vendors', () => {
-    expect(
-      validateTemplateSection('parkwhiz', 'config', parkwhizConfig, 'config', { environment: 'production' }),
-    ).toEqual([]);
+    expect(validateTemplateSection('parkwhiz', 'config', parkwhizConfig, 'config', { environment: 'production' })).toEqual([]);
     expect(validateTemplateSection('parkwhiz', 'credentials', { clientSecret: 's3cr3t-value' })).toEqual([]);
-    expect(
-      validateTemplateSection('spothero', 'config', { facilityIds: ['4821'], spotheroVersion: '2016-05-27' }),
-    ).toEqual([]);
+    expect(validateTemplateSection('spothero', 'config', { facilityIds: ['4821'], spotheroVersion: '2016-05-27' })).toEqual([]);
     expect(validateTemplateSection('spothero', 'credentials', { partnerKey: '9944b09199c62bcf' })).toEqual([]);
   });
 
   it('selects the section and defaults the path prefix to its name', () => {
     expect(templateSectionFields('spothero', 'credentials').map((field) => field.name)).toEqual(['partnerKey']);
-    expect(validateTemplateSection('spothero', 'credentials', {})).toEqual([
-      { path: 'credentials.partnerKey', message: 'is required' },
-    ]);
+    expect(validateTemplateSection('spothero', 'credentials', {})).toEqual([{ path: 'credentials.partnerKey', message: 'is required' }]);
     expect(validateTemplateSection('spothero', 'credentials', {}, 'rows[3].credentials')).toEqual([
       { path: 'rows[3].credentials.partnerKey', message: 'is required' },
     ]);
@@ -68,30 +62,22 @@ describe('validateTemplateSection', () => {
   });
 
   it('rejects a pattern mismatch', () => {
-    expect(
-      validateTemplateSection('spothero', 'config', { facilityIds: ['4821'], spotheroVersion: '27/05/2016' }),
-    ).toEqual([
+    expect(validateTemplateSection('spothero', 'config', { facilityIds: ['4821'], spotheroVersion: '27/05/2016' })).toEqual([
       {
         path: 'config.spotheroVersion',
         message: 'must match the pattern ^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$ (e.g. 2016-05-27)',
       },
     ]);
-    expect(
-      validateTemplateSection('spothero', 'config', { facilityIds: ['4821'], spotheroVersion: '2016-13-27' }),
-    ).toEqual([
+    expect(validateTemplateSection('spothero', 'config', { facilityIds: ['4821'], spotheroVersion: '2016-13-27' })).toEqual([
       { path: 'config.spotheroVersion', message: expect.stringContaining('must match the pattern') as string },
     ]);
-    expect(
-      validateTemplateSection('parkwhiz', 'config', { ...parkwhizConfig, webhookAuthHeaderName: 'X Token' }),
-    ).toEqual([
+    expect(validateTemplateSection('parkwhiz', 'config', { ...parkwhizConfig, webhookAuthHeaderName: 'X Token' })).toEqual([
       { path: 'config.webhookAuthHeaderName', message: expect.stringContaining('an HTTP header name') as string },
     ]);
   });
 
   it('rejects path-unsafe IDs and non-string or duplicate list members', () => {
-    expect(
-      validateTemplateSection('parkwhiz', 'config', { ...parkwhizConfig, locationIds: ['../admin', 8567, '1', '1'] }),
-    ).toEqual([
+    expect(validateTemplateSection('parkwhiz', 'config', { ...parkwhizConfig, locationIds: ['../admin', 8567, '1', '1'] })).toEqual([
       { path: 'config.locationIds[0]', message: expect.stringContaining('must match the pattern') as string },
       { path: 'config.locationIds[1]', message: 'must be a string (got number)' },
       { path: 'config.locationIds[3]', message: 'duplicates an earlier item' },
@@ -105,9 +91,9 @@ describe('validateTemplateSection', () => {
     expect(validateTemplateSection('parkwhiz', 'config', { ...parkwhizConfig, clientId: 'a'.repeat(257) })).toEqual([
       { path: 'config.clientId', message: 'must be at most 256 characters' },
     ]);
-    expect(
-      validateTemplateSection('parkwhiz', 'credentials', { clientSecret: 'x'.repeat(8), webhookAuthSecret: 'short' }),
-    ).toEqual([{ path: 'credentials.webhookAuthSecret', message: 'must be at least 16 characters' }]);
+    expect(validateTemplateSection('parkwhiz', 'credentials', { clientSecret: 'x'.repeat(8), webhookAuthSecret: 'short' })).toEqual([
+      { path: 'credentials.webhookAuthSecret', message: 'must be at least 16 characters' },
+    ]);
   });
 
   it('names an unknown field', () => {
@@ -140,24 +126,18 @@ describe('validateTemplateSection', () => {
 
   describe('partial mode (PATCH)', () => {
     it('does not enforce required fields', () => {
-      expect(validateTemplateSection('parkwhiz', 'config', { scope: 'public' }, 'config', { partial: true })).toEqual(
-        [],
-      );
+      expect(validateTemplateSection('parkwhiz', 'config', { scope: 'public' }, 'config', { partial: true })).toEqual([]);
     });
 
     it('still rejects bad values and unknown fields', () => {
-      expect(
-        validateTemplateSection('parkwhiz', 'config', { scope: 'admin', role: 'x' }, 'config', { partial: true }),
-      ).toEqual([
+      expect(validateTemplateSection('parkwhiz', 'config', { scope: 'admin', role: 'x' }, 'config', { partial: true })).toEqual([
         { path: 'config.scope', message: 'must be one of: partner, public' },
         { path: 'config.role', message: 'unknown field' },
       ]);
     });
 
     it('lets null remove an optional field only', () => {
-      expect(
-        validateTemplateSection('parkwhiz', 'config', { webhookVersion: null }, 'config', { partial: true }),
-      ).toEqual([]);
+      expect(validateTemplateSection('parkwhiz', 'config', { webhookVersion: null }, 'config', { partial: true })).toEqual([]);
       expect(validateTemplateSection('parkwhiz', 'config', { clientId: null }, 'config', { partial: true })).toEqual([
         { path: 'config.clientId', message: 'is required and cannot be removed' },
       ]);

@@ -73,9 +73,7 @@ describe('vendor templates', () => {
 
     it.each(ENVIRONMENTS)('has default %s endpoints that pass endpoint validation', (environment) => {
       const defaults = template.defaultEndpoints[environment];
-      expect(
-        validateEndpoints(vendor, environment, { baseUrl: defaults.baseUrl, paths: { ...defaults.paths } }),
-      ).toEqual([]);
+      expect(validateEndpoints(vendor, environment, { baseUrl: defaults.baseUrl, paths: { ...defaults.paths } })).toEqual([]);
       expect(isHostAllowed(vendor, environment, defaults.baseUrl)).toBe(true);
     });
 

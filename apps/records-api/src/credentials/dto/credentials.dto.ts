@@ -4,14 +4,19 @@ import { CredentialSummaryView } from '../../installations/dto/installation.view
 
 export class SubmitCredentialsDto {
   @ApiProperty({
-    type: 'object', additionalProperties: { type: 'string' }, example: { clientSecret: 'pk_live_…' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { clientSecret: 'pk_live_…' },
     description: "The template's credentialFields. Stored encrypted; only fingerprints and last four characters are ever shown.",
   })
   @IsObject()
   credentials: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Why; required for production installations (or X-Change-Reason)' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1000)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
   reason?: string;
 }
 
@@ -22,11 +27,15 @@ export class CredentialSubmissionView {
 
 export class RevealCredentialDto {
   @ApiProperty({ example: 'INC-4821: vendor support needs the key re-entered in their portal', maxLength: 1000 })
-  @IsString() @IsNotEmpty() @MaxLength(1000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
   reason: string;
 
   @ApiPropertyOptional({ description: 'Credential version; defaults to the active one' })
-  @IsOptional() @IsInt() @Min(1)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   version?: number;
 }
 

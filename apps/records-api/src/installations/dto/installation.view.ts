@@ -51,7 +51,8 @@ export class InstallationView {
   @ApiProperty({ type: MilestonesView }) milestones: MilestonesView;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) installedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) installedBy: string | null;
-  @ApiProperty({ type: CredentialSummaryView, nullable: true, description: 'The credential in use' }) activeCredential: CredentialSummaryView | null;
+  @ApiProperty({ type: CredentialSummaryView, nullable: true, description: 'The credential in use' })
+  activeCredential: CredentialSummaryView | null;
   @ApiProperty({ type: CredentialSummaryView, nullable: true, description: 'A submitted credential awaiting verification' })
   pendingCredential: CredentialSummaryView | null;
   @ApiProperty({ example: 3, description: 'Send as If-Match on PATCH/DELETE' }) version: number;

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { ChildServer } from '../support/child-server';
+import { benchToken } from '../support/load';
+
+const ROOT = join(__dirname, '..', '..');
+const API_MAIN = join(ROOT, 'dist/apps/records-api/src/main.js');
+
+function rssMb(pid: number | undefined): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
+}
+
+/**
+ * The export's memory as an operator sees it: the built records-api (as in production, no
+ * ts-node) streams the whole trail to a client, and its resident memory is sampled from /proc
+ * every 50 ms. Flat means the peak stays near the idle figure whatever the row count.
+ */
+export async function measureExportRss(urls: { appUrl: string; migrationUrl: string }): Promise<Record<string, unknown>> {
+  if (!existsSync(API_MAIN)) {
+    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    DATABASE_URL: urls.appUrl,
+    MIGRATION_DATABASE_URL: urls.migrationUrl,
+    LOG_LEVEL: 'warn',
+    MESSAGING_ENABLED: 'false',
+    AUDIT_CHECKPOINT_INTERVAL_MS: '0',
+  };
+  const api = await ChildServer.start({ name: 'records-api (built)', script: API_MAIN, port: 3102, env });
+  try {
+    const idleMb = rssMb(api.pid);
+    let peakMb = idleMb;
+    const sampler = setInterval(() => (peakMb = Math.max(peakMb, rssMb(api.pid))), 50);
+    const started = Date.now();
+    const bytes = await new Promise<number>((resolve, reject) => {
+      const request = get(
+        `${api.baseUrl}/v1/audit/export?format=ndjson`,
+        { headers: { authorization: `Bearer ${benchToken(env, 'auditor')}` } },
+        (res) => {
+          if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}`));
+          let total = 0;
+          res.on('data', (chunk: Buffer) => (total += chunk.length));
+          res.on('end', () => resolve(total));
+          res.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+    });
+    clearInterval(sampler);
+    return {
+      process: 'records-api from dist',
+      idleRssMb: idleMb,
+      peakRssMb: peakMb,
+      growthMb: peakMb - idleMb,
+      exportedMb: Math.round(bytes / 1048576),
+      exportMs: Date.now() - started,
+      targetPeakMb: 200,
+    };
+  } finally {
+    await api.stop();
+  }
+}
