@@ -24,3 +24,4 @@ export * from './audit/field-changes';
 export * from './messaging';
 export * from './outbox/outbox-publisher';
 export * from './outbox/outbox-relay';
+export * from './write-path/write-path.providers';

@@ -1,4 +1,4 @@
-import type { FieldChange } from '@app/common';
+import type { FieldChange, StoredAuditRow } from '@app/common';
 import type { AuditEventView, FieldChangeView } from './dto/audit-event.view';
 
 /**
@@ -9,25 +9,10 @@ export const AUDIT_ROW_COLUMNS = `seq, chain, to_char(occurred_at AT TIME ZONE '
   actor_type, actor_id, actor_name, actor_issuer, action, target_type, target_id, outcome, reason, request_id, source_ip,
   changes, metadata, prev_hash, hash`;
 
-export interface AuditRow {
-  seq: string;
-  chain: number;
-  occurred_at: string;
-  actor_type: string;
-  actor_id: string;
-  actor_name: string | null;
-  actor_issuer: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: string;
-  reason: string | null;
-  request_id: string | null;
-  source_ip: string | null;
+/** A stored row with its JSON columns typed as the writer wrote them. */
+export interface AuditRow extends Omit<StoredAuditRow, 'changes' | 'metadata'> {
   changes: FieldChange[] | null;
   metadata: Record<string, unknown> | null;
-  prev_hash: string;
-  hash: string;
 }
 
 export function toAuditEventView(row: AuditRow): AuditEventView {

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, CredentialCipher, EnvironmentVariables, UnitOfWork } from '@app/common';
+import { buildDataSourceOptions, CredentialCipher, EnvironmentVariables, UnitOfWork, WRITE_PATH_PROVIDERS } from '@app/common';
 
 /**
  * The API's connection (as the least-privilege application role), the one write path and the
@@ -19,18 +18,7 @@ import { buildDataSourceOptions, CredentialCipher, EnvironmentVariables, UnitOfW
       }),
     }),
   ],
-  providers: [
-    {
-      provide: UnitOfWork,
-      inject: [DataSource, EnvironmentVariables],
-      useFactory: (dataSource: DataSource, env: EnvironmentVariables) => new UnitOfWork(dataSource, env.AUDIT_CHAIN_COUNT),
-    },
-    {
-      provide: CredentialCipher,
-      inject: [EnvironmentVariables],
-      useFactory: (env: EnvironmentVariables) => CredentialCipher.fromConfig(env.CREDENTIALS_KEYS, env.CREDENTIALS_ACTIVE_KEY_ID),
-    },
-  ],
+  providers: WRITE_PATH_PROVIDERS,
   exports: [UnitOfWork, CredentialCipher],
 })
 export class DatabaseModule {}

@@ -49,7 +49,8 @@ export interface ChainVerification {
   durationMs: number;
 }
 
-interface RawAuditRow {
+/** An audit_events row as SQL returns it (seq as text, occurred_at pre-formatted to milliseconds). */
+export interface StoredAuditRow {
   seq: string;
   chain: number;
   occurred_at: string;
@@ -86,10 +87,10 @@ interface RawCheckpoint {
  */
 const BATCH_ROWS = 1000;
 
-function fetchRows(query: QueryRunnerFn, afterSeq: string): Promise<RawAuditRow[]> {
+function fetchRows(query: QueryRunnerFn, afterSeq: string): Promise<StoredAuditRow[]> {
   // seq stays bigint (node-pg returns int8 as a string): a ::text alias would ORDER BY as text.
   // occurred_at is formatted by the server exactly like Date.toISOString(), sparing a Date parse per row.
-  return query<RawAuditRow>(
+  return query<StoredAuditRow>(
     `SELECT seq, chain, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, actor_type, actor_id,
             actor_name, actor_issuer, action, target_type, target_id, outcome, reason, request_id, source_ip, changes, metadata,
             prev_hash, hash
@@ -98,7 +99,7 @@ function fetchRows(query: QueryRunnerFn, afterSeq: string): Promise<RawAuditRow[
   );
 }
 
-function recompute(row: RawAuditRow): string {
+function recompute(row: StoredAuditRow): string {
   return computeAuditHash({
     seq: row.seq,
     chain: row.chain,
@@ -129,7 +130,7 @@ interface ChainState extends ChainHead {
 }
 
 /** What the walk found at a checkpoint's seq: the row there, or where the checkpointed chain's rows stop. */
-type CheckpointEvidence = { row: RawAuditRow } | { missingFrom: string };
+type CheckpointEvidence = { row: StoredAuditRow } | { missingFrom: string };
 
 /**
  * Recomputes every chain in one pass in seq order, in seq-range batches, keeping only each chain's
@@ -176,9 +177,9 @@ export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointS
     (chains.has(checkpoint.chain) ? chains.get(checkpoint.chain)?.gapAfter : firstGap) ?? checkpoint.seq;
 
   // The next batch is fetched while this one is hashed: the database and Node work in parallel.
-  let next: Promise<RawAuditRow[]> | null = fetchRows(query, lastSeq);
+  let next: Promise<StoredAuditRow[]> | null = fetchRows(query, lastSeq);
   while (next) {
-    const rows: RawAuditRow[] = await next;
+    const rows: StoredAuditRow[] = await next;
     if (rows.length === 0) break;
     const upTo = rows[rows.length - 1].seq;
     next = rows.length === BATCH_ROWS ? fetchRows(query, upTo) : null;
