@@ -21,10 +21,9 @@ function rssMb(pid: number | undefined): number {
  * every 50 ms. Flat means the peak stays near the idle figure whatever the row count.
  */
 export async function measureExportRss(urls: { appUrl: string; migrationUrl: string }): Promise<Record<string, unknown>> {
-  if (!existsSync(API_MAIN)) {
-    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
+  // Always rebuild: a stale dist/ would measure another version of the code.
+  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0 || !existsSync(API_MAIN)) throw new Error('npm run build failed');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'development',
@@ -45,14 +44,14 @@ export async function measureExportRss(urls: { appUrl: string; migrationUrl: str
         `${api.baseUrl}/v1/audit/export?format=ndjson`,
         { headers: { authorization: `Bearer ${benchToken(env, 'auditor')}` } },
         (res) => {
-          if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}`));
+          if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}:\n${api.recentOutput()}`));
           let total = 0;
           res.on('data', (chunk: Buffer) => (total += chunk.length));
           res.on('end', () => resolve(total));
           res.on('error', reject);
         },
       );
-      request.on('error', reject);
+      request.on('error', (error) => reject(new Error(`${error.message}:\n${api.recentOutput()}`)));
     });
     clearInterval(sampler);
     return {
