@@ -6,6 +6,7 @@ import {
   ApiInternalServerErrorResponse,
   ApiNotFoundResponse,
   ApiParam,
+  ApiServiceUnavailableResponse,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -26,6 +27,7 @@ export function Protected(role: Role): MethodDecorator & ClassDecorator {
     ApiForbiddenResponse({ type: ErrorEnvelopeDto, description: `Requires role ${role}` }),
     ApiTooManyRequestsResponse({ type: ErrorEnvelopeDto, description: 'Rate limited; see Retry-After' }),
     ApiInternalServerErrorResponse({ type: ErrorEnvelopeDto, description: 'Unexpected error; quote errorId' }),
+    ApiServiceUnavailableResponse({ type: ErrorEnvelopeDto, description: 'Database unavailable or saturated; retry after Retry-After' }),
   );
 }
 

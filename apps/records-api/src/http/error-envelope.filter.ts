@@ -26,6 +26,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
           'request refused',
         );
       }
+      if (known.statusCode === 503) res.setHeader('Retry-After', '2');
       if (known.statusCode === 401 || known.statusCode === 403) res.setHeader('Cache-Control', 'no-store');
       res.status(known.statusCode).json({ ...known, requestId });
       return;

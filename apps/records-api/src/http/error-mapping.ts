@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { DomainError, type DomainErrorCode, type ErrorDetail } from '@app/common';
+import { DomainError, isDatabaseUnavailable, type DomainErrorCode, type ErrorDetail } from '@app/common';
 
 export interface MappedError {
   statusCode: number;
@@ -90,6 +90,15 @@ export function mapKnownError(exception: unknown): MappedError | null {
       };
     }
     return { statusCode, error: HTTP_ERROR_CODES[statusCode] ?? 'client_error', message, details: [] };
+  }
+  // Pool exhausted or database down: the request may succeed later, so say so instead of a 500.
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      statusCode: 503,
+      error: 'database_unavailable',
+      message: 'the database is unavailable or saturated; retry later',
+      details: [],
+    };
   }
   // body-parser's own errors (size, charset, encoding) carry an HTTP status and a type.
   const candidate = exception as { status?: unknown; type?: unknown; message?: unknown };
