@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '@app/common';
@@ -49,23 +49,6 @@ export class AuditFilterQuery {
   to?: string;
 }
 
-export class ListAuditQuery extends AuditFilterQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_PAGE_MAX, default: AUDIT_PAGE_DEFAULT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(AUDIT_PAGE_MAX)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'is not a cursor this API issued' })
-  cursor?: string;
-}
-
 export class ExportAuditQuery extends AuditFilterQuery {
   @ApiPropertyOptional({ enum: EXPORT_FORMATS, default: 'ndjson' })
   @IsOptional()
@@ -73,8 +56,8 @@ export class ExportAuditQuery extends AuditFilterQuery {
   format?: ExportFormat;
 }
 
-/** Cursor pagination for one installation's change log. */
-export class ChangesQuery {
+/** Cursor pagination shared by the audit query, the change log and the checkpoints. */
+export class AuditPageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_PAGE_MAX, default: AUDIT_PAGE_DEFAULT })
   @IsOptional()
   @Type(() => Number)
@@ -91,4 +74,9 @@ export class ChangesQuery {
   cursor?: string;
 }
 
-export class CheckpointsQuery extends ChangesQuery {}
+export class ListAuditQuery extends IntersectionType(AuditFilterQuery, AuditPageQuery) {}
+
+/** Cursor pagination for one installation's change log. */
+export class ChangesQuery extends AuditPageQuery {}
+
+export class CheckpointsQuery extends AuditPageQuery {}
