@@ -119,8 +119,12 @@ describe('verification pipeline: delivery guarantees', () => {
       [id],
     );
     expect(sent.map((e) => e.routing_key)).toEqual(
-      expect.arrayContaining([RoutingKey.VerificationRequested, RoutingKey.MilestoneReached, RoutingKey.VerificationCompleted]),
+      expect.arrayContaining([RoutingKey.VerificationRequested, RoutingKey.VerificationCompleted]),
     );
+    // The milestones travel inside the one completion message of the verification.
+    const completion = sent.find((e) => e.routing_key === RoutingKey.VerificationCompleted);
+    expect(completion?.payload).toMatchObject({ milestones: ['authenticated', 'initial_sync_complete'] });
+    expect(sent.filter((e) => e.routing_key === RoutingKey.VerificationCompleted)).toHaveLength(1);
     for (const event of sent)
       await publishConfirmed(test.channel, p.topology.exchangeFor(event.exchange), event.routing_key, event.payload, event.id);
     await new Promise((resolve) => setTimeout(resolve, 1500));

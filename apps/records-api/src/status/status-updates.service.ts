@@ -1,44 +1,54 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  claimMessage,
-  CredentialVersion,
+  claimMessages,
   DomainError,
-  DuplicateMessage,
-  Installation,
+  GroupCommit,
+  isDatabaseUnavailable,
   isMessageId,
   isRoutingKey,
   parseEvent,
-  PoisonMessage,
   RoutingKey,
   UnitOfWork,
   type ActorContext,
-  type ChangeSet,
+  type CredentialState,
   type Delivery,
   type Disposition,
-  type MilestoneReachedEvent,
-  type VerificationCompletedEvent,
+  type InstallationStatus,
 } from '@app/common';
-import { decideMilestone, MILESTONE_TIMESTAMP } from './status-machine';
+import {
+  applyStatusMessages,
+  MissingRecord,
+  type CredentialStateRow,
+  type InstallationState,
+  type StatusBatchOutcome,
+  type StatusMessage,
+} from './status-batch';
 
 /** Inbox name in processed_messages. */
 export const STATUS_CONSUMER = 'records-api.status';
 
-type MilestoneUpdate = Pick<Installation, 'status' | 'statusChangedAt'> &
-  Partial<
-    Pick<Installation, 'authenticatedAt' | 'initialSyncCompletedAt' | 'authFailedAt' | 'degradedAt' | 'consecutiveTransientFailures'>
-  >;
+/** Most status messages applied in one transaction (the consumer's prefetch bounds it too). */
+export const STATUS_BATCH_MAX = 64;
 
-const TRANSIENT = new Set<string>(['throttled', 'vendor_error', 'network']);
+/** The unit of work's own actor; every audit row of a batch names its message's actor instead. */
+const STATUS_CONSUMER_ACTOR: ActorContext = { type: 'service', id: 'records-api.status-consumer' };
 
 /**
  * Applies the worker's results and milestones to installations (records-api is the only writer of
- * installation state). One transaction per message: the inbox row, the state change and its
- * audit rows commit together, so a redelivered message is recognised and skipped.
+ * installation state). The messages in hand are applied together (group commit): one transaction
+ * writes their inbox rows, the installations' new state, the credential cut-overs and the audit
+ * rows, so a redelivered message is recognised and skipped, and a backlog costs one commit per
+ * batch instead of one per message. A message that can never apply is isolated and dead-lettered
+ * without failing its neighbours.
  */
 @Injectable()
 export class StatusUpdatesService {
   private readonly logger = new Logger('StatusUpdates');
+  private readonly batches = new GroupCommit<StatusMessage, void>((messages) => this.applyBatch(messages), {
+    maxBatch: STATUS_BATCH_MAX,
+    isolate: (error) => !isDatabaseUnavailable(error),
+  });
 
   constructor(private readonly unitOfWork: UnitOfWork) {}
 
@@ -49,84 +59,163 @@ export class StatusUpdatesService {
     if (!isRoutingKey(key) || (key !== RoutingKey.MilestoneReached && key !== RoutingKey.VerificationCompleted)) {
       return { kind: 'dead_letter', reason: `unexpected routing key ${key}` };
     }
+    let message: StatusMessage;
     try {
-      const event = parseEvent(key, delivery.body);
-      const actor: ActorContext = { type: 'service', id: event.actor.id, requestId: event.actor.requestId ?? null };
-      await this.unitOfWork.run(actor, async (changes) => {
-        if (!(await claimMessage(changes.manager, STATUS_CONSUMER, messageId))) throw new DuplicateMessage();
-        if (key === RoutingKey.MilestoneReached) await this.applyMilestone(changes, event as MilestoneReachedEvent, messageId);
-        else await this.applyCompletion(changes.manager, event as VerificationCompletedEvent);
-      });
-      return { kind: 'ack' };
+      message =
+        key === RoutingKey.MilestoneReached
+          ? { messageId: messageId.toLowerCase(), routingKey: key, event: parseEvent(key, delivery.body) }
+          : { messageId: messageId.toLowerCase(), routingKey: key, event: parseEvent(key, delivery.body) };
     } catch (error) {
-      if (error instanceof DuplicateMessage) return { kind: 'ack' };
-      if (error instanceof PoisonMessage) return { kind: 'dead_letter', reason: error.message };
       if (error instanceof DomainError && error.code === 'validation_failed') {
         return { kind: 'dead_letter', reason: `${error.message}: ${error.details.map((d) => `${d.path} ${d.message}`).join('; ')}` };
       }
       throw error;
     }
-  }
-
-  /** Bookkeeping only; the worker wrote the receipt and its audit row. */
-  private async applyCompletion(manager: EntityManager, event: VerificationCompletedEvent): Promise<void> {
-    const transient = event.outcome === 'failure' && TRANSIENT.has(event.failureClass ?? '');
-    const partnerAnswered = event.outcome === 'success' || Boolean(event.failureClass);
-    await manager.query(
-      `UPDATE installations SET last_verified_at = GREATEST(COALESCE(last_verified_at, $2::timestamptz), $2::timestamptz),
-         consecutive_transient_failures = CASE WHEN $3 THEN consecutive_transient_failures + 1 WHEN $4 THEN 0 ELSE consecutive_transient_failures END
-       WHERE id = $1`,
-      [event.installationId, event.occurredAt, transient, partnerAnswered && !transient],
-    );
-  }
-
-  private async applyMilestone(changes: ChangeSet, event: MilestoneReachedEvent, messageId: string): Promise<void> {
-    const manager = changes.manager;
-    const installation = await manager.findOne(Installation, { where: { id: event.installationId }, lock: { mode: 'pessimistic_write' } });
-    if (!installation) throw new PoisonMessage(`installation ${event.installationId} not found`);
-    const credential = event.credentialVersionId
-      ? await manager.findOne(CredentialVersion, { where: { id: event.credentialVersionId, installationId: installation.id } })
-      : null;
-    if (event.credentialVersionId && !credential) throw new PoisonMessage(`credential ${event.credentialVersionId} not found`);
-    // A result about a credential that was replaced meanwhile says nothing about the current one.
-    if (credential && credential.state !== 'pending' && credential.state !== 'active') {
-      return this.refuse(installation, event, messageId, `credential version ${credential.version} is ${credential.state}`);
+    try {
+      await this.batches.submit(message);
+      return { kind: 'ack' };
+    } catch (error) {
+      if (error instanceof MissingRecord) return { kind: 'dead_letter', reason: error.message };
+      throw error;
     }
-    const decision = decideMilestone(installation.status, event.milestone, installation.initialSyncCompletedAt !== null);
-    if (decision.kind === 'refused') return this.refuse(installation, event, messageId, decision.reason);
-    const provesCredential = event.milestone === 'authenticated' || event.milestone === 'initial_sync_complete';
-    if (provesCredential && credential?.state === 'pending') await this.cutOver(changes, credential);
-    if (decision.kind === 'unchanged') return;
+  }
 
-    const at = new Date(event.occurredAt);
-    const update: MilestoneUpdate = { status: decision.to, statusChangedAt: at };
-    const stamp = MILESTONE_TIMESTAMP[decision.to];
-    if (stamp) update[stamp] = at;
-    if (decision.to === 'active' && installation.authenticatedAt === null) update.authenticatedAt = at;
-    if (event.milestone === 'recovered') update.consecutiveTransientFailures = 0;
-    await manager.update(Installation, { id: installation.id }, update);
-    changes.audit({
-      action: 'milestone.reached',
-      targetType: 'installation',
-      targetId: installation.id,
-      changes: [{ field: 'status', before: installation.status, after: decision.to }],
-      metadata: { milestone: event.milestone, receiptId: event.receiptId ?? null, eventId: messageId },
+  private async applyBatch(messages: StatusMessage[]): Promise<void[]> {
+    const outcome = await this.unitOfWork.run(STATUS_CONSUMER_ACTOR, async (changes) => {
+      const manager = changes.manager;
+      const claimed = await claimMessages(
+        manager,
+        STATUS_CONSUMER,
+        messages.map((m) => m.messageId),
+      );
+      // The rest were applied by an earlier delivery: acked without doing anything again.
+      const fresh = messages.filter((m) => claimed.has(m.messageId));
+      if (fresh.length === 0) return null;
+      const installations = await lockInstallations(manager, [...new Set(fresh.map((m) => m.event.installationId))]);
+      const credentials = await loadCredentials(manager, [
+        ...new Set(fresh.flatMap((m) => (m.event.credentialVersionId ? [m.event.credentialVersionId] : []))),
+      ]);
+      const result = applyStatusMessages(fresh, installations, credentials);
+      await writeCutOvers(manager, result.cutOvers);
+      await writeInstallations(manager, result.installations);
+      for (const { actor, entry } of result.audit) changes.auditAs(actor, entry);
+      return result;
     });
+    for (const refusal of outcome?.refusals ?? []) this.logger.warn(refusal);
+    return messages.map(() => undefined);
   }
+}
 
-  /** Test before cutover: the verified version becomes active, the one it replaces is superseded. */
-  private async cutOver(changes: ChangeSet, credential: CredentialVersion): Promise<void> {
-    const manager = changes.manager;
+/**
+ * Locks the installations the batch touches, in id order: two consumers (replicas) locking
+ * overlapping batches take the locks in the same order and cannot deadlock.
+ */
+async function lockInstallations(manager: EntityManager, ids: string[]): Promise<Map<string, InstallationState>> {
+  const rows: Array<{
+    id: string;
+    status: InstallationStatus;
+    status_changed_at: Date;
+    authenticated_at: Date | null;
+    initial_sync_completed_at: Date | null;
+    auth_failed_at: Date | null;
+    degraded_at: Date | null;
+    last_verified_at: Date | null;
+    consecutive_transient_failures: number;
+  }> = await manager.query(
+    `SELECT id, status, status_changed_at, authenticated_at, initial_sync_completed_at, auth_failed_at, degraded_at,
+            last_verified_at, consecutive_transient_failures
+       FROM installations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        status: r.status,
+        statusChangedAt: r.status_changed_at,
+        authenticatedAt: r.authenticated_at,
+        initialSyncCompletedAt: r.initial_sync_completed_at,
+        authFailedAt: r.auth_failed_at,
+        degradedAt: r.degraded_at,
+        lastVerifiedAt: r.last_verified_at,
+        consecutiveTransientFailures: r.consecutive_transient_failures,
+      },
+    ]),
+  );
+}
+
+/** The credentials the messages name, plus their installations' active ones (a cut-over supersedes those). */
+async function loadCredentials(manager: EntityManager, ids: string[]): Promise<Map<string, CredentialStateRow>> {
+  if (ids.length === 0) return new Map();
+  const rows: Array<{ id: string; installation_id: string; version: number; state: CredentialState }> = await manager.query(
+    `SELECT id, installation_id, version, state FROM credential_versions
+      WHERE id = ANY($1::uuid[])
+         OR (state = 'active' AND installation_id IN (SELECT installation_id FROM credential_versions WHERE id = ANY($1::uuid[])))`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { id: r.id, installationId: r.installation_id, version: r.version, state: r.state }]));
+}
+
+/**
+ * Each cut-over: the verified version becomes active, every other active version of its
+ * installation is superseded. Applied in batch order, so of two cut-overs of one installation in
+ * one batch the later wins, as it would one message at a time.
+ */
+async function writeCutOvers(manager: EntityManager, cutOvers: CredentialStateRow[]): Promise<void> {
+  if (cutOvers.length === 0) return;
+  const last = new Map(cutOvers.map((c) => [c.installationId, c]));
+  const overtaken = cutOvers.filter((c) => last.get(c.installationId) !== c).map((c) => c.id);
+  const winners = [...last.values()];
+  await manager.query(
+    `UPDATE credential_versions c SET state = 'superseded', superseded_at = now()
+       FROM unnest($1::uuid[], $2::uuid[]) AS t(installation_id, keep_id)
+      WHERE c.installation_id = t.installation_id AND c.state = 'active' AND c.id <> t.keep_id`,
+    [winners.map((c) => c.installationId), winners.map((c) => c.id)],
+  );
+  // Verified, then replaced within the same batch: it was active for an instant.
+  if (overtaken.length > 0) {
     await manager.query(
-      `UPDATE credential_versions SET state = 'superseded', superseded_at = now() WHERE installation_id = $1 AND state = 'active' AND id <> $2`,
-      [credential.installationId, credential.id],
+      `UPDATE credential_versions SET state = 'superseded', verified_at = now(), superseded_at = now()
+        WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+      [overtaken],
     );
-    await manager.query(`UPDATE credential_versions SET state = 'active', verified_at = now() WHERE id = $1 AND state = 'pending'`, [
-      credential.id,
-    ]);
   }
+  await manager.query(
+    `UPDATE credential_versions SET state = 'active', verified_at = now() WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+    [winners.map((c) => c.id)],
+  );
+}
 
-  private refuse(installation: Installation, event: MilestoneReachedEvent, messageId: string, reason: string): void {
-    this.logger.warn(`milestone ${event.milestone} for installation ${installation.id} refused (event ${messageId}): ${reason}`);
-  }
+/** One UPDATE for every installation the batch changed; the row version moves only with the status. */
+async function writeInstallations(manager: EntityManager, rows: StatusBatchOutcome['installations']): Promise<void> {
+  if (rows.length === 0) return;
+  const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+  const column = <T>(pick: (s: InstallationState) => T) => rows.map((r) => pick(r.state));
+  await manager.query(
+    `UPDATE installations i
+        SET status = t.status, status_changed_at = t.status_changed_at, authenticated_at = t.authenticated_at,
+            initial_sync_completed_at = t.initial_sync_completed_at, auth_failed_at = t.auth_failed_at,
+            degraded_at = t.degraded_at, last_verified_at = t.last_verified_at,
+            consecutive_transient_failures = t.consecutive_transient_failures,
+            version = i.version + CASE WHEN t.status_moved THEN 1 ELSE 0 END,
+            updated_at = CASE WHEN t.status_moved THEN now() ELSE i.updated_at END
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
+                   $7::timestamptz[], $8::timestamptz[], $9::int[], $10::boolean[])
+            AS t(id, status, status_changed_at, authenticated_at, initial_sync_completed_at, auth_failed_at, degraded_at,
+                 last_verified_at, consecutive_transient_failures, status_moved)
+      WHERE i.id = t.id`,
+    [
+      column((s) => s.id),
+      column((s) => s.status),
+      column((s) => iso(s.statusChangedAt)),
+      column((s) => iso(s.authenticatedAt)),
+      column((s) => iso(s.initialSyncCompletedAt)),
+      column((s) => iso(s.authFailedAt)),
+      column((s) => iso(s.degradedAt)),
+      column((s) => iso(s.lastVerifiedAt)),
+      column((s) => s.consecutiveTransientFailures),
+      rows.map((r) => r.statusMoved),
+    ],
+  );
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AmqpConnection, isDatabaseUnavailable, MessagingSettings, QueueConsumer, Topology } from '@app/common';
 import { BrokerModule } from '../broker/broker.module';
-import { StatusUpdatesService } from './status-updates.service';
+import { STATUS_BATCH_MAX, StatusUpdatesService } from './status-updates.service';
 
 /** Consumes `installations.status`; drains in-flight messages before the pool closes. */
 @Injectable()
@@ -19,7 +19,8 @@ export class StatusConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       topology,
       topology.statusUpdates,
       (delivery) => updates.handle(delivery),
-      { prefetch: 20, isUnavailable: isDatabaseUnavailable },
+      // Enough messages in hand to fill a batch while the previous one commits.
+      { prefetch: STATUS_BATCH_MAX, isUnavailable: isDatabaseUnavailable },
       new Logger('StatusConsumer'),
     );
   }

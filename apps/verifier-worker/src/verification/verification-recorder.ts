@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  claimMessage,
-  CredentialVersion,
-  DuplicateMessage,
+  claimMessages,
   getVendorTemplate,
-  Installation,
+  GroupCommit,
+  isDatabaseUnavailable,
   RoutingKey,
   UnitOfWork,
-  VerificationReceipt,
   type ActorContext,
+  type CredentialState,
+  type InstallationStatus,
   type Vendor,
   type VerificationRequestedEvent,
 } from '@app/common';
@@ -19,6 +19,12 @@ import { milestonesFor } from './milestone-policy';
 /** Inbox name in processed_messages. */
 export const VERIFICATION_CONSUMER = 'verifier-worker.verification-requests';
 
+/** Most checks recorded in one transaction (the prefetch bounds it too). */
+const RECORD_BATCH_MAX = 100;
+
+/** The unit of work's own actor; every audit row names the worker that ran its check. */
+const RECORDER_ACTOR: ActorContext = { type: 'service', id: 'verifier-worker.recorder' };
+
 export interface CheckContext {
   messageId: string;
   workerId: string;
@@ -26,94 +32,173 @@ export interface CheckContext {
   attempts: number;
 }
 
+/** One finished check waiting to be recorded. */
+export interface CheckRecord {
+  event: VerificationRequestedEvent;
+  result: CheckResult;
+  context: CheckContext;
+}
+
+/** `recorded`: this delivery completed the receipt; `duplicate`: an earlier delivery already had (ack, nothing written). */
+export type RecordOutcome = 'recorded' | 'duplicate';
+
 /**
- * Completes a receipt in one transaction with the inbox row, the audit row and the outgoing
- * events (verification.completed + milestones through the outbox). A duplicate delivery, or a
- * receipt another delivery completed first, rolls everything back.
+ * Completes receipts with their inbox rows, audit rows and the outgoing verification.completed
+ * events (milestones inside, through the outbox), in one transaction per group of checks: the
+ * checks that finish while a commit is running share the next one (GroupCommit). A duplicate
+ * delivery, or a receipt another delivery completed first, writes nothing.
  */
 @Injectable()
 export class VerificationRecorder {
+  private readonly batches = new GroupCommit<CheckRecord, RecordOutcome>((records) => this.recordBatch(records), {
+    maxBatch: RECORD_BATCH_MAX,
+    isolate: (error) => !isDatabaseUnavailable(error),
+  });
+
   constructor(private readonly unitOfWork: UnitOfWork) {}
 
-  async record(event: VerificationRequestedEvent, result: CheckResult, context: CheckContext): Promise<void> {
-    const actor: ActorContext = { type: 'service', id: context.workerId, requestId: event.actor.requestId ?? null };
-    await this.unitOfWork.run(actor, async (changes) => {
-      const manager = changes.manager;
-      if (!(await claimMessage(manager, VERIFICATION_CONSUMER, context.messageId))) throw new DuplicateMessage();
-      const completedAt = new Date();
-      const detail = context.attempts > 1 ? `${result.detail} (after ${context.attempts} attempts)` : result.detail;
-      const updated = await manager
-        .createQueryBuilder()
-        .update(VerificationReceipt)
-        .set({
-          state: 'completed',
-          outcome: result.outcome,
-          failureClass: result.failureClass,
-          detail: detail.slice(0, 1000),
-          probeMethod: result.probe?.method ?? null,
-          probeHost: result.probe?.host ?? null,
-          probePath: result.probe?.path ?? null,
-          httpStatus: result.httpStatus,
-          latencyMs: result.latencyMs,
-          workerId: context.workerId,
-          startedAt: context.startedAt,
-          completedAt,
-        })
-        .where('id = :id AND state = :queued', { id: event.receiptId, queued: 'queued' })
-        .execute();
-      if (updated.affected !== 1) throw new DuplicateMessage();
+  record(event: VerificationRequestedEvent, result: CheckResult, context: CheckContext): Promise<RecordOutcome> {
+    return this.batches.submit({ event, result, context: { ...context, messageId: context.messageId.toLowerCase() } });
+  }
 
-      const installation = await manager.findOneOrFail(Installation, { where: { id: event.installationId } });
-      const credential = await manager.findOneOrFail(CredentialVersion, { where: { id: event.credentialVersionId } });
-      const threshold = getVendorTemplate(installation.vendor as Vendor).degradedThreshold;
-      const milestones = milestonesFor({
-        result,
-        credentialState: credential.state,
-        status: installation.status,
-        consecutiveTransientFailures: result.transient ? await consecutiveTransientFailures(manager, installation.id, threshold) : 0,
-        degradedThreshold: threshold,
-      });
-      changes.audit({
-        action: 'verification.completed',
-        targetType: 'installation',
-        targetId: installation.id,
-        outcome: result.outcome === 'success' ? 'success' : 'failure',
-        metadata: {
-          receiptId: event.receiptId,
-          credentialVersion: credential.version,
-          trigger: event.trigger,
-          failureClass: result.failureClass,
-          httpStatus: result.httpStatus,
-          probe: result.probe,
-          milestones,
-        },
-      });
-      const eventActor = { type: 'service' as const, id: context.workerId, requestId: event.actor.requestId ?? null };
-      const base = { installationId: installation.id, occurredAt: completedAt.toISOString(), actor: eventActor };
-      changes.publish({
-        routingKey: RoutingKey.VerificationCompleted,
-        payload: {
-          ...base,
-          receiptId: event.receiptId,
-          credentialVersionId: credential.id,
-          outcome: result.outcome,
-          failureClass: result.failureClass,
-        },
-      });
-      for (const milestone of milestones) {
-        changes.publish({
-          routingKey: RoutingKey.MilestoneReached,
-          payload: {
-            ...base,
-            milestone,
+  private async recordBatch(records: CheckRecord[]): Promise<RecordOutcome[]> {
+    const recorded = await this.unitOfWork.run(RECORDER_ACTOR, async (changes) => {
+      const manager = changes.manager;
+      const claimed = await claimMessages(
+        manager,
+        VERIFICATION_CONSUMER,
+        records.map((r) => r.context.messageId),
+      );
+      const completedAt = new Date();
+      const completed = await completeReceipts(
+        manager,
+        records.filter((r) => claimed.has(r.context.messageId)),
+        completedAt,
+      );
+      const checks = records.filter((r) => completed.has(r.event.receiptId));
+      const facts = await loadFacts(
+        manager,
+        checks.map((r) => r.event.credentialVersionId),
+      );
+      for (const { event, result, context } of checks) {
+        const fact = facts.get(event.credentialVersionId);
+        if (!fact || fact.installationId !== event.installationId) {
+          throw new Error(`installation ${event.installationId} or credential ${event.credentialVersionId} no longer exists`);
+        }
+        const threshold = getVendorTemplate(fact.vendor).degradedThreshold;
+        const milestones = milestonesFor({
+          result,
+          credentialState: fact.credentialState,
+          status: fact.status,
+          consecutiveTransientFailures: result.transient ? await consecutiveTransientFailures(manager, event.installationId, threshold) : 0,
+          degradedThreshold: threshold,
+        });
+        const actor: ActorContext = { type: 'service', id: context.workerId, requestId: event.actor.requestId ?? null };
+        changes.auditAs(actor, {
+          action: 'verification.completed',
+          targetType: 'installation',
+          targetId: event.installationId,
+          outcome: result.outcome === 'success' ? 'success' : 'failure',
+          metadata: {
             receiptId: event.receiptId,
-            credentialVersionId: credential.id,
-            expectedStatus: installation.status,
+            credentialVersion: fact.credentialVersion,
+            trigger: event.trigger,
+            failureClass: result.failureClass,
+            httpStatus: result.httpStatus,
+            probe: result.probe,
+            milestones,
+          },
+        });
+        changes.publish({
+          routingKey: RoutingKey.VerificationCompleted,
+          payload: {
+            installationId: event.installationId,
+            occurredAt: completedAt.toISOString(),
+            actor: { type: 'service', id: context.workerId, requestId: event.actor.requestId ?? null },
+            receiptId: event.receiptId,
+            credentialVersionId: event.credentialVersionId,
+            outcome: result.outcome,
+            failureClass: result.failureClass,
+            milestones,
+            expectedStatus: fact.status,
           },
         });
       }
+      return new Set(checks.map((r) => r.context.messageId));
     });
+    return records.map((r) => (recorded.has(r.context.messageId) ? 'recorded' : 'duplicate'));
   }
+}
+
+/** Completes the queued receipts in one UPDATE; answers the ids it completed (the others were done already). */
+async function completeReceipts(manager: EntityManager, records: CheckRecord[], completedAt: Date): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const column = <T>(pick: (r: CheckRecord) => T) => records.map(pick);
+  // TypeORM answers an UPDATE … RETURNING as [rows, affected].
+  const [rows] = (await manager.query(
+    `UPDATE verification_receipts r
+        SET state = 'completed', outcome = t.outcome, failure_class = t.failure_class, detail = t.detail,
+            probe_method = t.probe_method, probe_host = t.probe_host, probe_path = t.probe_path,
+            http_status = t.http_status, latency_ms = t.latency_ms, worker_id = t.worker_id,
+            started_at = t.started_at, completed_at = $12
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[],
+                   $10::text[], $11::timestamptz[])
+            AS t(id, outcome, failure_class, detail, probe_method, probe_host, probe_path, http_status, latency_ms, worker_id,
+                 started_at)
+      WHERE r.id = t.id AND r.state = 'queued'
+      RETURNING r.id`,
+    [
+      column((r) => r.event.receiptId),
+      column((r) => r.result.outcome),
+      column((r) => r.result.failureClass),
+      column((r) => detailOf(r).slice(0, 1000)),
+      column((r) => r.result.probe?.method ?? null),
+      column((r) => r.result.probe?.host ?? null),
+      column((r) => r.result.probe?.path ?? null),
+      column((r) => r.result.httpStatus),
+      column((r) => r.result.latencyMs),
+      column((r) => r.context.workerId),
+      column((r) => r.context.startedAt.toISOString()),
+      completedAt.toISOString(),
+    ],
+  )) as [Array<{ id: string }>, number];
+  return new Set(rows.map((row) => row.id));
+}
+
+function detailOf({ result, context }: CheckRecord): string {
+  return context.attempts > 1 ? `${result.detail} (after ${context.attempts} attempts)` : result.detail;
+}
+
+interface CheckFacts {
+  installationId: string;
+  vendor: Vendor;
+  status: InstallationStatus;
+  credentialVersion: number;
+  credentialState: CredentialState;
+}
+
+/** What the milestone policy needs of each check's installation and credential, in one query. */
+async function loadFacts(manager: EntityManager, credentialIds: string[]): Promise<Map<string, CheckFacts>> {
+  if (credentialIds.length === 0) return new Map();
+  const rows: Array<{
+    id: string;
+    installation_id: string;
+    vendor: Vendor;
+    status: InstallationStatus;
+    version: number;
+    state: CredentialState;
+  }> = await manager.query(
+    `SELECT c.id, c.installation_id, i.vendor, i.status, c.version, c.state
+         FROM credential_versions c JOIN installations i ON i.id = c.installation_id
+        WHERE c.id = ANY($1::uuid[])`,
+    [credentialIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { installationId: r.installation_id, vendor: r.vendor, status: r.status, credentialVersion: r.version, credentialState: r.state },
+    ]),
+  );
 }
 
 /** Counts, newest first, the completed receipts that ended in a transient failure (up to `limit`). */

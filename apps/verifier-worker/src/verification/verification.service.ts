@@ -7,14 +7,11 @@ import {
   CredentialDecryptionError,
   CredentialVersion,
   DomainError,
-  DuplicateMessage,
   Installation,
   isMessageId,
   MessagingSettings,
   parseEvent,
   RoutingKey,
-  VerificationReceipt,
-  wasProcessed,
   type Delivery,
   type Disposition,
   type VerificationRequestedEvent,
@@ -59,13 +56,19 @@ export class VerificationService {
         return { kind: 'dead_letter', reason: `${error.message}: ${error.details.map((d) => `${d.path} ${d.message}`).join('; ')}` };
       throw error;
     }
-    // Cheap early exit for redeliveries: no second partner call for a message already recorded.
-    if (await wasProcessed(this.dataSource.manager, VERIFICATION_CONSUMER, messageId)) return { kind: 'ack' };
-    const receipt = await this.dataSource.manager.findOne(VerificationReceipt, { where: { id: event.receiptId } });
+    // One read: the receipt, and whether this message was recorded already (a redelivery must not
+    // call the partner a second time).
+    const [receipt] = (await this.dataSource.manager.query(
+      `SELECT r.id, r.installation_id, r.credential_version_id, r.state,
+              EXISTS (SELECT 1 FROM processed_messages p WHERE p.consumer = $2 AND p.message_id = $3) AS processed
+         FROM verification_receipts r WHERE r.id = $1`,
+      [event.receiptId, VERIFICATION_CONSUMER, messageId],
+    )) as Array<{ id: string; installation_id: string; credential_version_id: string; state: string; processed: boolean }>;
+    if (receipt?.processed) return { kind: 'ack' };
     // The request commits before its event is published, so a missing receipt is not a race: it is
     // retried up to the delivery limit and then dead-lettered for a human to look at.
     if (!receipt) throw new Error(`receipt ${event.receiptId} not found`);
-    if (receipt.installationId !== event.installationId || receipt.credentialVersionId !== event.credentialVersionId) {
+    if (receipt.installation_id !== event.installationId || receipt.credential_version_id !== event.credentialVersionId) {
       return { kind: 'dead_letter', reason: `receipt ${receipt.id} does not match the event` };
     }
     if (receipt.state === 'completed') return { kind: 'ack' };
@@ -78,23 +81,22 @@ export class VerificationService {
       );
       return { kind: 'retry', attempt: delivery.retryAttempt };
     }
-    try {
-      await this.recorder.record(event, result, {
-        messageId,
-        workerId: this.settings.VERIFIER_WORKER_ID,
-        startedAt,
-        attempts: delivery.retryAttempt + 1,
-      });
-    } catch (error) {
-      if (!(error instanceof DuplicateMessage)) throw error;
-    }
+    // Recorded or found to be a duplicate: either way the message is settled.
+    await this.recorder.record(event, result, {
+      messageId,
+      workerId: this.settings.VERIFIER_WORKER_ID,
+      startedAt,
+      attempts: delivery.retryAttempt + 1,
+    });
     return { kind: 'ack' };
   }
 
   private async perform(event: VerificationRequestedEvent): Promise<CheckResult> {
     const manager = this.dataSource.manager;
-    const installation = await manager.findOne(Installation, { where: { id: event.installationId } });
-    const credential = await manager.findOne(CredentialVersion, { where: { id: event.credentialVersionId } });
+    const [installation, credential] = await Promise.all([
+      manager.findOne(Installation, { where: { id: event.installationId } }),
+      manager.findOne(CredentialVersion, { where: { id: event.credentialVersionId } }),
+    ]);
     if (!installation || !credential) return notAttempted('installation or credential no longer exists');
     if (installation.status === 'decommissioned') return notAttempted('installation is decommissioned; not checked');
     if (credential.state === 'superseded' || credential.state === 'revoked') {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
 import { INSTALLATION_STATUSES, type InstallationStatus } from '../entities/installation.entity';
 import {
   FAILURE_CLASSES,
@@ -21,6 +21,9 @@ export class EventActor {
   @IsString()
   requestId?: string | null;
 }
+
+export const MILESTONES = ['authenticated', 'initial_sync_complete', 'auth_failed', 'degraded', 'recovered'] as const;
+export type Milestone = (typeof MILESTONES)[number];
 
 abstract class InstallationEventBase {
   @IsUUID()
@@ -86,10 +89,24 @@ export class VerificationCompletedEvent extends InstallationEventBase {
   @IsOptional()
   @IsIn(FAILURE_CLASSES)
   failureClass?: FailureClass | null;
-}
 
-export const MILESTONES = ['authenticated', 'initial_sync_complete', 'auth_failed', 'degraded', 'recovered'] as const;
-export type Milestone = (typeof MILESTONES)[number];
+  /**
+   * The milestones this check reached, in the order records-api applies them. They travel in the
+   * completion itself (one message per verification, applied in one transaction) rather than as
+   * separate milestone.reached messages: fewer messages, and no two messages of one verification
+   * racing for the same installation row.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MILESTONES.length)
+  @IsIn(MILESTONES, { each: true })
+  milestones?: Milestone[];
+
+  /** The installation's status the worker saw when it decided the milestones (diagnostics). */
+  @IsOptional()
+  @IsIn(INSTALLATION_STATUSES)
+  expectedStatus?: InstallationStatus;
+}
 
 export class MilestoneReachedEvent extends InstallationEventBase {
   @IsIn(MILESTONES)

@@ -18,6 +18,20 @@ export async function claimMessage(manager: EntityManager, consumer: string, mes
   return rows.length === 1;
 }
 
+/**
+ * claimMessage for a batch, in one statement: answers the ids this transaction claimed; the others
+ * were committed by an earlier delivery (duplicates to ack and skip).
+ */
+export async function claimMessages(manager: EntityManager, consumer: string, messageIds: string[]): Promise<Set<string>> {
+  if (messageIds.length === 0) return new Set();
+  const rows: Array<{ message_id: string }> = await manager.query(
+    `INSERT INTO processed_messages (consumer, message_id) SELECT $1, id FROM unnest($2::uuid[]) AS id
+     ON CONFLICT DO NOTHING RETURNING message_id`,
+    [consumer, messageIds],
+  );
+  return new Set(rows.map((row) => row.message_id));
+}
+
 export async function wasProcessed(manager: EntityManager, consumer: string, messageId: string): Promise<boolean> {
   const rows: unknown[] = await manager.query('SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2', [
     consumer,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_AUDIT_CHAIN_COUNT } from '../audit/audit-chain';
-import { appendAuditEvents } from '../audit/audit-writer';
+import { appendAuditRecords, type AuditRecord } from '../audit/audit-writer';
 import type { ActorContext, AuditEntry } from '../audit/audit-entry';
 import type { DomainEvent } from '../events/event-payloads';
 import { EXCHANGE_OF, type RoutingKey } from '../events/routing-keys';
@@ -11,7 +11,7 @@ export const OUTBOX_NOTIFY_CHANNEL = 'outbox_events';
 
 /** What a unit of work collects besides its own entity writes. */
 export class ChangeSet {
-  readonly auditEntries: AuditEntry[] = [];
+  readonly auditRecords: AuditRecord[] = [];
   readonly events: DomainEvent[] = [];
 
   constructor(
@@ -19,8 +19,14 @@ export class ChangeSet {
     readonly actor: ActorContext,
   ) {}
 
+  /** An audit row in the name of this unit of work's actor. */
   audit(entry: AuditEntry): void {
-    this.auditEntries.push(entry);
+    this.auditRecords.push({ actor: this.actor, entry });
+  }
+
+  /** An audit row in the name of another actor: a batch applies the messages of many actors at once. */
+  auditAs(actor: ActorContext, entry: AuditEntry): void {
+    this.auditRecords.push({ actor, entry });
   }
 
   publish<K extends RoutingKey>(event: DomainEvent<K>): void {
@@ -54,7 +60,7 @@ export class UnitOfWork {
         await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, '']);
       }
       // Last, so the chain lock is held only for the rest of this transaction.
-      await appendAuditEvents(manager, actor, changes.auditEntries, this.auditChainCount);
+      await appendAuditRecords(manager, changes.auditRecords, this.auditChainCount);
       return result;
     });
   }
