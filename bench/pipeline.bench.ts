@@ -201,39 +201,53 @@ export async function runPipelineBench(): Promise<PipelineBenchResult> {
       return result;
     };
 
+    // BENCH_PIPELINE_ONLY=end-to-end,api,gentle,offered,latency runs a subset (quicker loops while tuning).
+    const only = new Set((process.env.BENCH_PIPELINE_ONLY ?? 'end-to-end,api,gentle,offered,latency').split(',').map((s) => s.trim()));
     log(`warm-up: ${plan.warmup} verifications (not reported)`);
     await scenario('warm-up', '0 ms', take(plan.warmup), { kind: 'closed', concurrency: 16 }, 60_000);
 
-    log(`${plan.endToEnd} verifications end to end, queued in one transaction (the API's write path left out)`);
-    scenarios.push(await scenario('end to end', '0 ms', take(plan.endToEnd), 'queued', 480_000));
-
-    log(`${plan.throughApi} verifications end to end through PUT /credentials, 32 submissions in flight`);
-    scenarios.push(await scenario('end to end via API', '0 ms', take(plan.throughApi), { kind: 'closed', concurrency: 32 }, 240_000));
-
-    log(`offered load: ${SIZES.gentleRate}/s for ${SIZES.gentleSeconds} s (informative: latency without a backlog)`);
-    scenarios.push(
-      await scenario(`${SIZES.gentleRate}/s offered`, '0 ms', take(plan.gentle), { kind: 'rate', perSecond: SIZES.gentleRate }, 60_000),
-    );
-
-    log(`offered load: ${SIZES.offeredRate}/s for ${SIZES.offeredSeconds} s`);
-    scenarios.push(
-      await scenario(`${SIZES.offeredRate}/s offered`, '0 ms', take(plan.offered), { kind: 'rate', perSecond: SIZES.offeredRate }, 150_000),
-    );
-
-    // The workers get a full queue (queued mode) so that their own throughput is what is measured.
-    stack.setPartnerLatency(SIZES.latencyMs, ['parkwhiz.token']);
-    log(`partner latency ${SIZES.latencyMs} ms on the token call, one worker: ${plan.slowOne} queued verifications`);
-    scenarios.push(await scenario('200 ms partner, 1 worker', `${SIZES.latencyMs} ms (token)`, take(plan.slowOne), 'queued', 120_000));
-    stack.setPartnerLatency(SIZES.latencyMs);
-    log(`partner latency ${SIZES.latencyMs} ms on every call (token + location), one worker: ${plan.slowEveryCall} queued verifications`);
-    scenarios.push(
-      await scenario('200 ms every call, 1 worker', `${SIZES.latencyMs} ms (both calls)`, take(plan.slowEveryCall), 'queued', 120_000),
-    );
-    stack.setPartnerLatency(SIZES.latencyMs, ['parkwhiz.token']);
-    log('starting a second verifier-worker');
-    await stack.addWorker();
-    log(`partner latency ${SIZES.latencyMs} ms on the token call, two workers: ${plan.slowTwo} queued verifications`);
-    scenarios.push(await scenario('200 ms partner, 2 workers', `${SIZES.latencyMs} ms (token)`, take(plan.slowTwo), 'queued', 120_000));
+    if (only.has('end-to-end')) {
+      log(`${plan.endToEnd} verifications end to end, queued in one transaction (the API's write path left out)`);
+      scenarios.push(await scenario('end to end', '0 ms', take(plan.endToEnd), 'queued', 480_000));
+    }
+    if (only.has('api')) {
+      log(`${plan.throughApi} verifications end to end through PUT /credentials, 32 submissions in flight`);
+      scenarios.push(await scenario('end to end via API', '0 ms', take(plan.throughApi), { kind: 'closed', concurrency: 32 }, 240_000));
+    }
+    if (only.has('gentle')) {
+      log(`offered load: ${SIZES.gentleRate}/s for ${SIZES.gentleSeconds} s (informative: latency without a backlog)`);
+      scenarios.push(
+        await scenario(`${SIZES.gentleRate}/s offered`, '0 ms', take(plan.gentle), { kind: 'rate', perSecond: SIZES.gentleRate }, 60_000),
+      );
+    }
+    if (only.has('offered')) {
+      log(`offered load: ${SIZES.offeredRate}/s for ${SIZES.offeredSeconds} s`);
+      scenarios.push(
+        await scenario(
+          `${SIZES.offeredRate}/s offered`,
+          '0 ms',
+          take(plan.offered),
+          { kind: 'rate', perSecond: SIZES.offeredRate },
+          150_000,
+        ),
+      );
+    }
+    if (only.has('latency')) {
+      // The workers get a full queue (queued mode) so that their own throughput is what is measured.
+      stack.setPartnerLatency(SIZES.latencyMs, ['parkwhiz.token']);
+      log(`partner latency ${SIZES.latencyMs} ms on the token call, one worker: ${plan.slowOne} queued verifications`);
+      scenarios.push(await scenario('200 ms partner, 1 worker', `${SIZES.latencyMs} ms (token)`, take(plan.slowOne), 'queued', 120_000));
+      stack.setPartnerLatency(SIZES.latencyMs);
+      log(`partner latency ${SIZES.latencyMs} ms on every call (token + location), one worker: ${plan.slowEveryCall} queued verifications`);
+      scenarios.push(
+        await scenario('200 ms every call, 1 worker', `${SIZES.latencyMs} ms (both calls)`, take(plan.slowEveryCall), 'queued', 120_000),
+      );
+      stack.setPartnerLatency(SIZES.latencyMs, ['parkwhiz.token']);
+      log('starting a second verifier-worker');
+      await stack.addWorker();
+      log(`partner latency ${SIZES.latencyMs} ms on the token call, two workers: ${plan.slowTwo} queued verifications`);
+      scenarios.push(await scenario('200 ms partner, 2 workers', `${SIZES.latencyMs} ms (token)`, take(plan.slowTwo), 'queued', 120_000));
+    }
   } finally {
     log('stopping apps, removing the broker prefix and the database');
     await stack.stop().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));

@@ -25,7 +25,11 @@ export class ChildApp {
   }
 
   static spawn(name: string, script: string, env: NodeJS.ProcessEnv): ChildApp {
-    const args = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, script)];
+    // BENCH_CPU_PROF=1: a V8 CPU profile per child in bench/results/profiles (open in Chrome DevTools).
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
+      : [];
+    const args = [...profile, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, script)];
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const app = new ChildApp(name, child);
     RUNNING.add(app);

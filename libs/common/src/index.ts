@@ -19,7 +19,6 @@ export * from './errors/domain-error';
 export * from './events/event-payloads';
 export * from './events/parse-event';
 export * from './events/routing-keys';
-export * from './write-path/group-commit';
 export * from './write-path/unit-of-work';
 export * from './vendors';
 export * from './audit/field-changes';

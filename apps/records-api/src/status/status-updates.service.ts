@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import {
   claimMessages,
   DomainError,
-  GroupCommit,
+  Batcher,
   isDatabaseUnavailable,
   isMessageId,
   isRoutingKey,
@@ -45,7 +45,7 @@ const STATUS_CONSUMER_ACTOR: ActorContext = { type: 'service', id: 'records-api.
 @Injectable()
 export class StatusUpdatesService {
   private readonly logger = new Logger('StatusUpdates');
-  private readonly batches = new GroupCommit<StatusMessage, void>((messages) => this.applyBatch(messages), {
+  private readonly batches = new Batcher<StatusMessage, void>((messages) => this.applyBatch(messages), {
     maxBatch: STATUS_BATCH_MAX,
     isolate: (error) => !isDatabaseUnavailable(error),
   });

@@ -6,6 +6,9 @@ import { isTransient, notAttempted, type CheckResult } from './check-result';
 /** Templates name the path parameter `{id}`; the adapters name it after the resource. */
 const PATH_PARAMETER: Record<PartnerVendor, string> = { parkwhiz: '{locationId}', spothero: '{facilityId}' };
 
+/** What a check reads of the installation. */
+export type CheckTarget = Pick<Installation, 'vendor' | 'environment' | 'config' | 'endpoints'>;
+
 /** Authenticate, then the initial sync check, against one installation's partner. */
 export class PartnerCheck {
   constructor(
@@ -13,7 +16,7 @@ export class PartnerCheck {
     private readonly timeoutCapMs: number | undefined,
   ) {}
 
-  async run(installation: Installation, secrets: Record<string, string>): Promise<CheckResult> {
+  async run(installation: CheckTarget, secrets: Record<string, string>): Promise<CheckResult> {
     const vendor = installation.vendor as Vendor;
     const adapter = this.adapters[vendor];
     if (!adapter) return notAttempted(`no adapter for vendor ${installation.vendor}`);
@@ -39,7 +42,7 @@ export class PartnerCheck {
     }
   }
 
-  private inputFor(installation: Installation, secrets: Record<string, string>): PartnerAdapterInput {
+  private inputFor(installation: CheckTarget, secrets: Record<string, string>): PartnerAdapterInput {
     const vendor = installation.vendor as Vendor;
     const environment = installation.environment as Environment;
     const template = getVendorTemplate(vendor);

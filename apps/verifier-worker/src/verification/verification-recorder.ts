@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import {
   claimMessages,
   getVendorTemplate,
-  GroupCommit,
+  Batcher,
   isDatabaseUnavailable,
   RoutingKey,
   UnitOfWork,
@@ -45,12 +45,12 @@ export type RecordOutcome = 'recorded' | 'duplicate';
 /**
  * Completes receipts with their inbox rows, audit rows and the outgoing verification.completed
  * events (milestones inside, through the outbox), in one transaction per group of checks: the
- * checks that finish while a commit is running share the next one (GroupCommit). A duplicate
+ * checks that finish while a commit is running share the next one (Batcher). A duplicate
  * delivery, or a receipt another delivery completed first, writes nothing.
  */
 @Injectable()
 export class VerificationRecorder {
-  private readonly batches = new GroupCommit<CheckRecord, RecordOutcome>((records) => this.recordBatch(records), {
+  private readonly batches = new Batcher<CheckRecord, RecordOutcome>((records) => this.recordBatch(records), {
     maxBatch: RECORD_BATCH_MAX,
     isolate: (error) => !isDatabaseUnavailable(error),
   });

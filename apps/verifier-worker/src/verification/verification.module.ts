@@ -5,6 +5,7 @@ import { createPartnerAdapters } from '../partners/partner-adapters';
 import { SafeHttpClient } from '../partners/safe-http-client';
 import { PartnerCheck } from './partner-check';
 import { VerificationConsumer } from './verification.consumer';
+import { VerificationInputsReader } from './verification-inputs';
 import { VerificationRecorder } from './verification-recorder';
 import { VerificationService } from './verification.service';
 
@@ -38,6 +39,7 @@ class PartnerHttpLifecycle implements OnApplicationShutdown {
     },
     PartnerHttpLifecycle,
     VerificationRecorder,
+    VerificationInputsReader,
     VerificationService,
     VerificationConsumer,
   ],

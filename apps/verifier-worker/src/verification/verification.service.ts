@@ -1,13 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import {
   credentialAad,
   CredentialCipher,
   CredentialDecryptionError,
-  CredentialVersion,
   DomainError,
-  Installation,
   isMessageId,
   MessagingSettings,
   parseEvent,
@@ -19,7 +15,8 @@ import {
 import { VerifierSettings } from '../config/verifier-settings';
 import { notAttempted, type CheckResult } from './check-result';
 import { PartnerCheck } from './partner-check';
-import { VERIFICATION_CONSUMER, VerificationRecorder } from './verification-recorder';
+import { VerificationInputsReader, type VerificationInputs } from './verification-inputs';
+import { VerificationRecorder } from './verification-recorder';
 
 /**
  * Handles `verification.requested.v1`: decrypt, call the partner, record the receipt. Every path
@@ -33,10 +30,10 @@ export class VerificationService {
   private readonly maxRetries: number;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: CredentialCipher,
     private readonly check: PartnerCheck,
     private readonly recorder: VerificationRecorder,
+    private readonly inputs: VerificationInputsReader,
     private readonly settings: VerifierSettings,
     messaging: MessagingSettings,
   ) {
@@ -56,25 +53,20 @@ export class VerificationService {
         return { kind: 'dead_letter', reason: `${error.message}: ${error.details.map((d) => `${d.path} ${d.message}`).join('; ')}` };
       throw error;
     }
-    // One read: the receipt, and whether this message was recorded already (a redelivery must not
-    // call the partner a second time).
-    const [receipt] = (await this.dataSource.manager.query(
-      `SELECT r.id, r.installation_id, r.credential_version_id, r.state,
-              EXISTS (SELECT 1 FROM processed_messages p WHERE p.consumer = $2 AND p.message_id = $3) AS processed
-         FROM verification_receipts r WHERE r.id = $1`,
-      [event.receiptId, VERIFICATION_CONSUMER, messageId],
-    )) as Array<{ id: string; installation_id: string; credential_version_id: string; state: string; processed: boolean }>;
-    if (receipt?.processed) return { kind: 'ack' };
+    const inputs = await this.inputs.read(messageId, event);
     // The request commits before its event is published, so a missing receipt is not a race: it is
     // retried up to the delivery limit and then dead-lettered for a human to look at.
-    if (!receipt) throw new Error(`receipt ${event.receiptId} not found`);
-    if (receipt.installation_id !== event.installationId || receipt.credential_version_id !== event.credentialVersionId) {
+    if (!inputs) throw new Error(`receipt ${event.receiptId} not found`);
+    const { receipt } = inputs;
+    // A redelivery of a message already recorded: no second partner call.
+    if (inputs.processed) return { kind: 'ack' };
+    if (receipt.installationId !== event.installationId || receipt.credentialVersionId !== event.credentialVersionId) {
       return { kind: 'dead_letter', reason: `receipt ${receipt.id} does not match the event` };
     }
     if (receipt.state === 'completed') return { kind: 'ack' };
 
     const startedAt = new Date();
-    const result = await this.perform(event);
+    const result = await this.perform(inputs);
     if (result.transient && delivery.retryAttempt < this.maxRetries) {
       this.logger.log(
         `receipt ${receipt.id}: ${result.failureClass ?? 'failure'}, retry ${delivery.retryAttempt + 1} of ${this.maxRetries}`,
@@ -91,12 +83,7 @@ export class VerificationService {
     return { kind: 'ack' };
   }
 
-  private async perform(event: VerificationRequestedEvent): Promise<CheckResult> {
-    const manager = this.dataSource.manager;
-    const [installation, credential] = await Promise.all([
-      manager.findOne(Installation, { where: { id: event.installationId } }),
-      manager.findOne(CredentialVersion, { where: { id: event.credentialVersionId } }),
-    ]);
+  private async perform({ installation, credential }: VerificationInputs): Promise<CheckResult> {
     if (!installation || !credential) return notAttempted('installation or credential no longer exists');
     if (installation.status === 'decommissioned') return notAttempted('installation is decommissioned; not checked');
     if (credential.state === 'superseded' || credential.state === 'revoked') {

@@ -1,3 +1,4 @@
+export * from './batcher';
 export * from './amqp-connection';
 export * from './inbox';
 export * from './messaging-logger';

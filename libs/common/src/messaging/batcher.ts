@@ -1,15 +1,15 @@
 /**
- * Group commit for message consumers: the deliveries handled concurrently (up to the prefetch)
- * each hand their write to `submit`, and one transaction commits all writes that are waiting
- * when it starts. While it commits, the next writes queue up and share the next transaction, so
- * the batch size follows the load by itself: one item when traffic is light (no added latency),
+ * Micro-batching for message consumers, used for group commit and for batched reads: the
+ * deliveries handled concurrently (up to the prefetch) each hand their item to `submit`, and one
+ * call of `run` (one transaction, one query) takes all items that are waiting when it starts.
+ * While it runs, the next items queue up and share the next call, so the batch size follows the load by itself: one item when traffic is light (no added latency),
  * dozens under a backlog (one commit, one audit-chain lock and one fsync for all of them).
  *
  * A failed batch is retried item by item when `isolate(error)` says the failure may belong to
  * one item (a poison message must not take its neighbours down with it); failures that concern
  * everyone (the database is down) reject the whole batch at once.
  */
-export interface GroupCommitOptions {
+export interface BatcherOptions {
   /** Most items per transaction: bounds lock hold time and statement size. */
   maxBatch: number;
   /** True when a failed batch should be retried one item at a time; default: always. */
@@ -22,14 +22,14 @@ interface Waiting<I, R> {
   reject: (error: unknown) => void;
 }
 
-export class GroupCommit<I, R> {
+export class Batcher<I, R> {
   private readonly queue: Array<Waiting<I, R>> = [];
   private running = false;
 
-  /** `commit` writes a batch in one transaction and answers one result per item, in order. */
+  /** `run` handles a batch (one transaction, one query) and answers one result per item, in order. */
   constructor(
-    private readonly commit: (items: I[]) => Promise<R[]>,
-    private readonly options: GroupCommitOptions,
+    private readonly run: (items: I[]) => Promise<R[]>,
+    private readonly options: BatcherOptions,
   ) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new Error('maxBatch must be a positive integer');
   }
@@ -60,8 +60,8 @@ export class GroupCommit<I, R> {
 
   private async commitBatch(batch: Array<Waiting<I, R>>): Promise<void> {
     try {
-      const results = await this.commit(batch.map((w) => w.item));
-      if (results.length !== batch.length) throw new Error(`group commit answered ${results.length} results for ${batch.length} items`);
+      const results = await this.run(batch.map((w) => w.item));
+      if (results.length !== batch.length) throw new Error(`batch answered ${results.length} results for ${batch.length} items`);
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (error) {
       const isolate = batch.length > 1 && (this.options.isolate?.(error) ?? true);

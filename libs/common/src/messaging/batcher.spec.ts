@@ -1,4 +1,4 @@
-import { GroupCommit } from './group-commit';
+import { Batcher } from './batcher';
 
 /** A commit function that records each batch it was given and can be told to fail. */
 function recordingCommit(fail: (items: number[]) => Error | null = () => null) {
@@ -13,10 +13,10 @@ function recordingCommit(fail: (items: number[]) => Error | null = () => null) {
   return { batches, commit };
 }
 
-describe('GroupCommit', () => {
+describe('Batcher', () => {
   it('commits the items submitted in the same turn together and answers each its own result', async () => {
     const { batches, commit } = recordingCommit();
-    const group = new GroupCommit(commit, { maxBatch: 10 });
+    const group = new Batcher(commit, { maxBatch: 10 });
     const results = await Promise.all([1, 2, 3].map((n) => group.submit(n)));
     expect(results).toEqual(['done 1', 'done 2', 'done 3']);
     expect(batches).toEqual([[1, 2, 3]]);
@@ -24,7 +24,7 @@ describe('GroupCommit', () => {
 
   it('queues items that arrive during a commit into the next batch, up to maxBatch each', async () => {
     const { batches, commit } = recordingCommit();
-    const group = new GroupCommit(commit, { maxBatch: 2 });
+    const group = new Batcher(commit, { maxBatch: 2 });
     const first = group.submit(1);
     await new Promise((resolve) => setImmediate(resolve));
     const later = [2, 3, 4].map((n) => group.submit(n));
@@ -36,7 +36,7 @@ describe('GroupCommit', () => {
   it('isolates a failing item: its neighbours commit, only it is rejected', async () => {
     const poison = new Error('item 2 is poison');
     const { batches, commit } = recordingCommit((items) => (items.includes(2) ? poison : null));
-    const group = new GroupCommit(commit, { maxBatch: 10 });
+    const group = new Batcher(commit, { maxBatch: 10 });
     const settled = await Promise.allSettled([1, 2, 3].map((n) => group.submit(n)));
     expect(settled).toEqual([
       { status: 'fulfilled', value: 'done 1' },
@@ -49,21 +49,21 @@ describe('GroupCommit', () => {
   it('rejects the whole batch at once when the failure is not one item’s (isolate false)', async () => {
     const down = new Error('database is down');
     const { batches, commit } = recordingCommit(() => down);
-    const group = new GroupCommit(commit, { maxBatch: 10, isolate: (error) => error !== down });
+    const group = new Batcher(commit, { maxBatch: 10, isolate: (error) => error !== down });
     const settled = await Promise.allSettled([1, 2].map((n) => group.submit(n)));
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
     expect(batches).toEqual([[1, 2]]);
   });
 
   it('rejects every item when the commit answers the wrong number of results', async () => {
-    const group = new GroupCommit(async () => ['only one'], { maxBatch: 10, isolate: () => false });
+    const group = new Batcher(async () => ['only one'], { maxBatch: 10, isolate: () => false });
     const settled = await Promise.allSettled([1, 2].map((n) => group.submit(n)));
     expect(settled.every((s) => s.status === 'rejected')).toBe(true);
   });
 
   it('keeps working after a failed batch', async () => {
     let failNext = true;
-    const group = new GroupCommit(
+    const group = new Batcher(
       async (items: number[]) => {
         if (failNext) {
           failNext = false;
@@ -78,6 +78,6 @@ describe('GroupCommit', () => {
   });
 
   it('refuses a batch size that is not a positive integer', () => {
-    expect(() => new GroupCommit(async (items: number[]) => items, { maxBatch: 0 })).toThrow('maxBatch');
+    expect(() => new Batcher(async (items: number[]) => items, { maxBatch: 0 })).toThrow('maxBatch');
   });
 });
