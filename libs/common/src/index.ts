@@ -23,6 +23,7 @@ export * from './write-path/unit-of-work';
 export * from './vendors';
 export * from './audit/field-changes';
 export * from './messaging';
+export * from './outbox/outbox-commits';
 export * from './outbox/outbox-publisher';
 export * from './outbox/outbox-relay';
 export * from './write-path/write-path.providers';

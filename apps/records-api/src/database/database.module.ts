@@ -1,6 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { buildDataSourceOptions, CredentialCipher, EnvironmentVariables, UnitOfWork, WRITE_PATH_PROVIDERS } from '@app/common';
+import {
+  buildDataSourceOptions,
+  CredentialCipher,
+  EnvironmentVariables,
+  OutboxCommits,
+  UnitOfWork,
+  WRITE_PATH_PROVIDERS,
+} from '@app/common';
 
 /**
  * The API's connection (as the least-privilege application role), the one write path and the
@@ -19,6 +26,6 @@ import { buildDataSourceOptions, CredentialCipher, EnvironmentVariables, UnitOfW
     }),
   ],
   providers: WRITE_PATH_PROVIDERS,
-  exports: [UnitOfWork, CredentialCipher],
+  exports: [UnitOfWork, CredentialCipher, OutboxCommits],
 })
 export class DatabaseModule {}

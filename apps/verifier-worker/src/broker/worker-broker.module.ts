@@ -14,6 +14,7 @@ import {
   brokerConnectionName,
   EnvironmentVariables,
   MessagingSettings,
+  OutboxCommits,
   OutboxPublisher,
   OutboxRelay,
   Topology,
@@ -29,12 +30,13 @@ export class WorkerOutboxRelay implements OnApplicationBootstrap, OnModuleDestro
     private readonly connection: AmqpConnection,
     topology: Topology,
     env: EnvironmentVariables,
+    commits: OutboxCommits,
   ) {
     const logger = new Logger('OutboxRelay');
     this.relay = new OutboxRelay(
       dataSource,
       new OutboxPublisher(connection, topology, 'verifier-worker', logger),
-      { listenUrl: env.DATABASE_URL },
+      { listenUrl: env.DATABASE_URL, commits },
       logger,
     );
   }

@@ -1,6 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { buildDataSourceOptions, CredentialCipher, EnvironmentVariables, UnitOfWork, WRITE_PATH_PROVIDERS } from '@app/common';
+import {
+  buildDataSourceOptions,
+  CredentialCipher,
+  EnvironmentVariables,
+  OutboxCommits,
+  UnitOfWork,
+  WRITE_PATH_PROVIDERS,
+} from '@app/common';
 import { VerifierSettings } from '../config/verifier-settings';
 
 /** The worker's pool (application role), sized for its concurrency, the write path and the cipher. */
@@ -20,6 +27,6 @@ import { VerifierSettings } from '../config/verifier-settings';
     }),
   ],
   providers: WRITE_PATH_PROVIDERS,
-  exports: [UnitOfWork, CredentialCipher],
+  exports: [UnitOfWork, CredentialCipher, OutboxCommits],
 })
 export class WorkerDatabaseModule {}

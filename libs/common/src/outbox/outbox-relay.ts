@@ -2,14 +2,20 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { errorMessage, type MessagingLogger } from '../messaging/messaging-logger';
 import { OUTBOX_NOTIFY_CHANNEL } from '../write-path/unit-of-work';
+import type { OutboxCommits } from './outbox-commits';
 import type { OutboundMessage, OutboxPublisher } from './outbox-publisher';
 
 export interface OutboxRelayOptions {
   /** Connection string for the LISTEN connection (the pool's connections are not kept). */
   listenUrl: string;
   batchSize?: number;
-  /** Safety net when a NOTIFY is missed (listener reconnecting, another replica's commit). */
+  /**
+   * Scan interval for pending rows this process was not handed (another replica's, a crashed
+   * process's, a failed publish after its backoff).
+   */
   pollIntervalMs?: number;
+  /** This process's write path: its committed rows are published at once, by id. */
+  commits?: OutboxCommits;
 }
 
 interface ClaimedRow {
@@ -33,6 +39,10 @@ export class OutboxRelay {
   private running = false;
   private draining: Promise<void> | null = null;
   private again = false;
+  /** Ids this process committed and has not published yet (the fast path). */
+  private committed: string[] = [];
+  private publishingCommitted: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,6 +54,7 @@ export class OutboxRelay {
   async start(): Promise<void> {
     this.running = true;
     await this.publisher.start();
+    this.unsubscribe = this.options.commits?.subscribe((ids) => this.publishCommitted(ids)) ?? null;
     void this.listen();
     this.schedule(0);
   }
@@ -52,6 +63,9 @@ export class OutboxRelay {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.publishingCommitted;
     await this.draining;
     const listener = this.listener;
     this.listener = null;
@@ -71,6 +85,32 @@ export class OutboxRelay {
     return this.draining;
   }
 
+  /**
+   * Fast path: publishes rows this process just committed, by primary key, batching whatever
+   * commits arrive while a batch is out. Rows it cannot publish now (broker down) stay pending
+   * for the scan.
+   */
+  private publishCommitted(ids: string[]): void {
+    if (!this.running) return;
+    this.committed.push(...ids);
+    this.publishingCommitted ??= this.publishCommittedLoop().finally(() => {
+      this.publishingCommitted = null;
+    });
+  }
+
+  private async publishCommittedLoop(): Promise<void> {
+    while (this.running && this.committed.length > 0) {
+      if (!this.publisher.ready) {
+        this.committed = [];
+        return;
+      }
+      const ids = this.committed.splice(0, this.options.batchSize ?? 100);
+      await this.publishBatch(ids).catch((error: unknown) => {
+        this.logger.warn(`outbox relay: publishing committed rows failed (the scan retries them): ${errorMessage(error)}`);
+      });
+    }
+  }
+
   private async drainLoop(): Promise<void> {
     do {
       this.again = false;
@@ -84,17 +124,25 @@ export class OutboxRelay {
     } while (this.again && this.running);
   }
 
-  private async publishBatch(): Promise<{ claimed: number }> {
+  /** Publishes the given rows (fast path) or the oldest due ones (scan). */
+  private async publishBatch(ids?: string[]): Promise<{ claimed: number }> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
-      const rows: ClaimedRow[] = await runner.query(
-        `SELECT id, exchange, routing_key, payload, created_at FROM outbox_events
-          WHERE sent_at IS NULL AND available_at <= now()
-          ORDER BY available_at, created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize ?? 100],
-      );
+      // The scan orders by available_at alone so the partial index answers it without a sort.
+      const rows: ClaimedRow[] = ids
+        ? await runner.query(
+            `SELECT id, exchange, routing_key, payload, created_at FROM outbox_events
+              WHERE id = ANY($1::uuid[]) AND sent_at IS NULL AND available_at <= now() FOR UPDATE SKIP LOCKED`,
+            [ids],
+          )
+        : await runner.query(
+            `SELECT id, exchange, routing_key, payload, created_at FROM outbox_events
+              WHERE sent_at IS NULL AND available_at <= now()
+              ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+            [this.options.batchSize ?? 100],
+          );
       const results = await Promise.allSettled(rows.map((row) => this.publisher.publish(toMessage(row))));
       const sent = rows.filter((_, i) => results[i].status === 'fulfilled').map((row) => row.id);
       if (sent.length > 0) {

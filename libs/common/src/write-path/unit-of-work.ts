@@ -5,8 +5,13 @@ import { appendAuditRecords, type AuditRecord } from '../audit/audit-writer';
 import type { ActorContext, AuditEntry } from '../audit/audit-entry';
 import type { DomainEvent } from '../events/event-payloads';
 import { EXCHANGE_OF, type RoutingKey } from '../events/routing-keys';
+import type { OutboxCommits } from '../outbox/outbox-commits';
 
-/** Channel the outbox relay LISTENs on, so it publishes right after commit instead of polling. */
+/**
+ * Channel the outbox relays LISTEN on: a NOTIFY there makes them scan for pending rows at once
+ * (tools and scripts that write outbox rows directly use it; the write path hands its rows to its
+ * own process's relay through OutboxCommits instead).
+ */
 export const OUTBOX_NOTIFY_CHANNEL = 'outbox_events';
 
 /** What a unit of work collects besides its own entity writes. */
@@ -43,25 +48,32 @@ export class UnitOfWork {
     private readonly dataSource: DataSource,
     /** AUDIT_CHAIN_COUNT: how many audit hash chains this process spreads its appends over. */
     private readonly auditChainCount = DEFAULT_AUDIT_CHAIN_COUNT,
+    /** Where committed outbox rows are announced to this process's relay. */
+    private readonly outboxCommits?: OutboxCommits,
   ) {}
 
   async run<T>(actor: ActorContext, work: (changes: ChangeSet) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
+    const outboxIds: string[] = [];
+    const result = await this.dataSource.transaction(async (manager) => {
       const changes = new ChangeSet(manager, actor);
-      const result = await work(changes);
+      const value = await work(changes);
       if (changes.events.length > 0) {
         const params: unknown[] = [];
         const tuples = changes.events.map((event) => {
-          params.push(randomUUID(), EXCHANGE_OF[event.routingKey], event.routingKey, JSON.stringify(event.payload));
+          const id = randomUUID();
+          outboxIds.push(id);
+          params.push(id, EXCHANGE_OF[event.routingKey], event.routingKey, JSON.stringify(event.payload));
           const n = params.length;
           return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
         });
         await manager.query(`INSERT INTO outbox_events (id, exchange, routing_key, payload) VALUES ${tuples.join(', ')}`, params);
-        await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, '']);
       }
       // Last, so the chain lock is held only for the rest of this transaction.
       await appendAuditRecords(manager, changes.auditRecords, this.auditChainCount);
-      return result;
+      return value;
     });
+    // Committed: the relay may publish them now (a rollback above announces nothing).
+    this.outboxCommits?.announce(outboxIds);
+    return result;
   }
 }
