@@ -38,6 +38,8 @@ const SMALL_ROWS = 10_000;
 const MEDIUM_ROWS = 100_000;
 const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 1_000_000);
 const PAGE = 50;
+/** `BENCH_ONLY=read`: only the read-by-id comparison at 100k rows (a quick loop while profiling). */
+const READ_ONLY = process.env.BENCH_ONLY === 'read';
 // The whole run normally takes ~7 minutes; past this it is stuck, not slow.
 const HARD_LIMIT_MS = 15 * 60_000;
 
@@ -119,13 +121,15 @@ async function main(): Promise<void> {
   const db = new BenchDatabase(URLS);
   log(`recreating ${DATABASE} and seeding ${SMALL_ROWS} installations (load average ${loadAtStart.toFixed(2)} on ${cpus().length} CPUs)`);
   await db.recreate();
-  await db.growTo(SMALL_ROWS);
+  await db.growTo(READ_ONLY ? MEDIUM_ROWS : SMALL_ROWS);
 
   log('starting records-api (:3100) and the raw baseline (:3101)');
   if (process.env.BENCH_PROF) mkdirSync(join(__dirname, 'results'), { recursive: true });
   const apiArgs = process.env.BENCH_PROF
     ? ['--prof', '--no-logfile-per-isolate', `--logfile=${join(__dirname, 'results', 'api-v8.log')}`]
-    : [];
+    : process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, 'results')}`, '--cpu-prof-name=api.cpuprofile']
+      : [];
   [servers.api, servers.baseline] = await Promise.all([
     ChildServer.start({ name: 'records-api', script: 'apps/records-api/src/main.ts', port: 3100, env: SERVER_ENV, nodeArgs: apiArgs }),
     ChildServer.start({ name: 'raw baseline', script: 'bench/baseline/raw-records-server.ts', port: 3101, env: SERVER_ENV }),
@@ -143,6 +147,8 @@ async function main(): Promise<void> {
     );
     await runLoad(servers[target].baseUrl, () => listPath, { ...PLAN, durationSeconds: 3, warmupSeconds: 0 }, auth());
   }
+
+  if (READ_ONLY) return readOnly(db);
 
   await compare('list ?limit=50', SMALL_ROWS, () => listPath);
   await measureUnloaded(SMALL_ROWS);
@@ -235,6 +241,15 @@ async function main(): Promise<void> {
     summary,
   );
   log(`results: ${file} (and bench/results/latest.json); total ${round((Date.now() - started) / 1000)} s`);
+}
+
+async function readOnly(db: BenchDatabase): Promise<void> {
+  const ids = await db.sampleIds(10_000);
+  await compare('GET /installations/{id}', MEDIUM_ROWS, () => `/v1/installations/${ids[Math.floor(Math.random() * ids.length)]}`);
+  printComparison(measurements);
+  const api = summarise(measurements, 'GET /installations/{id}', MEDIUM_ROWS, 'api') as Summary;
+  const raw = summarise(measurements, 'GET /installations/{id}', MEDIUM_ROWS, 'baseline') as Summary;
+  log(`read by id: API/raw ${round(api.requestsPerSecond / raw.requestsPerSecond, 2)} (not written to results: BENCH_ONLY=read)`);
 }
 
 async function stopServers(): Promise<void> {

@@ -47,6 +47,16 @@ describe('authentication and roles (HS256 mode)', () => {
     expect(res.status).toBe(200);
   });
 
+  it('a token accepted before (now served from the verified-token cache) is still held to each route role; a copy with another signature is refused', async () => {
+    const viewer = tokenFor(['viewer']);
+    expect((await listWith(`Bearer ${viewer}`)).status).toBe(200);
+    expect((await listWith(`Bearer ${viewer}`)).status).toBe(200);
+    const write = await t.http().post('/v1/installations').set('Authorization', `Bearer ${viewer}`).send(parkwhizInstallation());
+    expectEnvelope(write, 403, { error: 'forbidden' });
+    const tampered = `${viewer.slice(0, -4)}${viewer.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    await expect401(`Bearer ${tampered}`, /invalid signature/);
+  });
+
   it('no token: 401', async () => expect401(undefined));
   it('an empty bearer: 401', async () => expect401('Bearer '));
   it('a non-bearer scheme: 401', async () => expect401(`Basic ${Buffer.from('admin:admin').toString('base64')}`));

@@ -1,26 +1,19 @@
 import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
-import { pinoHttpOptions } from './http/logging';
 import { InstallationsModule } from './installations/installations.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { VendorsModule } from './vendors/vendors.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { StatusModule } from './status/status.module';
 import { VerificationsModule } from './verifications/verifications.module';
-import { EnvironmentVariables } from '@app/common';
 
 @Module({
   imports: [
     AppConfigModule,
-    LoggerModule.forRootAsync({
-      inject: [EnvironmentVariables],
-      useFactory: (env: EnvironmentVariables) => ({ pinoHttp: pinoHttpOptions(env.LOG_LEVEL) }),
-    }),
     DatabaseModule,
     AuthModule,
     AuditModule,

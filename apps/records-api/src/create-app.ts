@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { EnvironmentVariables } from '@app/common';
 import { AppModule } from './app.module';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { createRootLogger, JsonLogger, requestLogger } from './http/logging';
 import { requestIdMiddleware } from './http/request-id.middleware';
 import { createValidationPipe } from './http/validation.pipe';
 import { setupOpenApi } from './openapi';
@@ -14,7 +14,8 @@ import { setupOpenApi } from './openapi';
 export async function createApp(): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
   const env = app.get(EnvironmentVariables);
-  app.useLogger(app.get(Logger));
+  const logger = createRootLogger(env.LOG_LEVEL);
+  app.useLogger(new JsonLogger(logger));
   app.disable('x-powered-by');
   // Express would hash every response body for a weak ETag; routes set the version ETag themselves.
   app.set('etag', false);
@@ -22,6 +23,7 @@ export async function createApp(): Promise<INestApplication> {
   app.set('trust proxy', 1);
   app.use(requestIdMiddleware);
   app.useBodyParser('json', { limit: env.BODY_LIMIT_BYTES, strict: true });
+  app.use(requestLogger(logger));
   app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorEnvelopeFilter());

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { CheckpointSigner, EnvironmentVariables } from '@app/common';
-import { AccessAuditInterceptor } from './access-audit.interceptor';
 import { AccessEventBuffer } from './access-event-buffer';
 import { AuditCheckpointService } from './audit-checkpoint.service';
 import { AuditController } from './audit.controller';
@@ -31,7 +30,6 @@ import { RouteAuditRegistry } from './route-audit-registry';
     InstallationChangesService,
     RefusedRequestRecorder,
     RouteAuditRegistry,
-    { provide: APP_INTERCEPTOR, useClass: AccessAuditInterceptor },
   ],
   exports: [AccessEventBuffer, RouteAuditRegistry, AuditCheckpointService],
 })

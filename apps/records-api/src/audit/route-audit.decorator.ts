@@ -14,7 +14,7 @@ export const INSTALLATION_TARGET: AuditTarget = { type: 'installation', param: '
 /**
  * What a route contributes to the audit trail; every route declares exactly one (a test enumerates
  * them). `handler`: the service writes the row inside the change's own transaction (fail closed).
- * `access`: a read, recorded after success by AccessAuditInterceptor (buffered). `none`: opted out,
+ * `access`: a read, recorded after a 2xx answer by RefusedRequestRecorder (buffered). `none`: opted out,
  * with the reason a reviewer can judge.
  */
 export type RouteAudit =

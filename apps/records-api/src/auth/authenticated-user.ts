@@ -10,6 +10,8 @@ export interface AuthenticatedUser {
   issuer: string;
   actorType: 'user' | 'automation';
   roles: Set<Role>;
+  /** The token's `exp`, in epoch milliseconds: how long the verified token may be reused. */
+  expiresAt: number;
 }
 
 export type AuthenticatedRequest = Request & { id: string; user: AuthenticatedUser };

@@ -62,6 +62,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: String(claims.iss),
       actorType: claims.actor_type === 'automation' ? 'automation' : 'user',
       roles: effectiveRoles(roles),
+      expiresAt: claims.exp * 1000,
     };
   }
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { mapKnownError } from './error-mapping';
+import { isRequestLogged } from './logging';
 import type { RequestWithId } from './request-id.middleware';
 
 /**
@@ -20,7 +21,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const known = mapKnownError(exception);
     if (known) {
       // Body-parser refusals (malformed, oversize) happen before the request logger runs: log them here.
-      if (!(req as RequestWithId & { log?: unknown }).log) {
+      if (!isRequestLogged(req)) {
         this.logger.log(
           { req: { id: requestId, method: req.method, url: req.originalUrl }, statusCode: known.statusCode, error: known.error },
           'request refused',

@@ -28,6 +28,8 @@ import {
   credentialSummaryFromRow,
   installationFromRow,
   listInstallationsSql,
+  readQueries,
+  type QueryRunnerFn,
   SELECT_INSTALLATION_BY_ID,
   SELECT_LIVE_CREDENTIALS,
 } from './installation-reads';
@@ -63,12 +65,16 @@ function requireReasonForProduction(installation: Installation, actor: ActorCont
 
 @Injectable()
 export class InstallationsService {
+  private readonly reads: QueryRunnerFn;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly credentialWriter: CredentialWriter,
     private readonly env: EnvironmentVariables,
-  ) {}
+  ) {
+    this.reads = readQueries(dataSource);
+  }
 
   private allowedExtraHosts(): string[] {
     return this.env.PARTNER_HOST_ALLOWLIST.split(',')
@@ -194,10 +200,11 @@ export class InstallationsService {
     }
   }
 
-  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<InstallationView> {
-    const [row] = await manager.query(SELECT_INSTALLATION_BY_ID, [id]);
+  async get(id: string, manager?: EntityManager): Promise<InstallationView> {
+    const query = manager ? readQueries(this.dataSource, manager) : this.reads;
+    const [row] = await query<Record<string, unknown>>(SELECT_INSTALLATION_BY_ID, [id]);
     if (!row) throw DomainError.notFound('installation', id);
-    const credentials: Record<string, unknown>[] = await manager.query(SELECT_LIVE_CREDENTIALS, [[id]]);
+    const credentials = await query<Record<string, unknown>>(SELECT_LIVE_CREDENTIALS, [[id]]);
     return toInstallationView(installationFromRow(row), credentials.map(credentialSummaryFromRow));
   }
 
@@ -212,12 +219,10 @@ export class InstallationsService {
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
       limit,
     });
-    const rows: Array<Record<string, unknown> & { cursor_ts: string }> = await this.dataSource.query(sql, params);
+    const rows = await this.reads<Record<string, unknown> & { cursor_ts: string }>(sql, params);
     const page = rows.slice(0, limit);
     const credentials = page.length
-      ? ((await this.dataSource.query(SELECT_LIVE_CREDENTIALS, [page.map((r) => r.id)])) as Record<string, unknown>[]).map(
-          credentialSummaryFromRow,
-        )
+      ? (await this.reads<Record<string, unknown>>(SELECT_LIVE_CREDENTIALS, [page.map((r) => r.id)])).map(credentialSummaryFromRow)
       : [];
     const items = page.map((r) =>
       toInstallationView(
