@@ -50,7 +50,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     this.routeAccess = routeAccessReader(reflector);
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.routeAccess(context).isPublic) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerToken(req);
@@ -59,6 +59,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       req.user = known;
       return true;
     }
+    return this.verify(context, req, token);
+  }
+
+  private async verify(context: ExecutionContext, req: AuthenticatedRequest, token: string | null): Promise<boolean> {
     const allowed = (await super.canActivate(context)) as boolean;
     if (allowed && token && req.user) this.verified.remember(token, req.user, req.user.expiresAt);
     return allowed;
