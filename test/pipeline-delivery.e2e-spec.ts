@@ -217,4 +217,53 @@ describe('verification pipeline: delivery guarantees', () => {
     );
     expect(audit[0].n).toBe(0);
   });
+  it('status messages in hand are applied together; one naming an unknown installation is dead-lettered alone', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await api.createParkWhiz('pw-good', 'pw-good-secret-0001'));
+    for (const id of ids) await api.waitForStatus(id, 'active');
+    const credentials: Array<{ installation_id: string; id: string }> = await p.api.dataSource.query(
+      `SELECT installation_id, id FROM credential_versions WHERE installation_id = ANY($1::uuid[]) AND state = 'active'`,
+      [ids],
+    );
+    const completion = (installationId: string, credentialVersionId: string) => ({
+      installationId,
+      occurredAt: new Date().toISOString(),
+      actor: { type: 'service', id: 'test-worker' },
+      receiptId: randomUUID(),
+      credentialVersionId,
+      outcome: 'failure',
+      failureClass: 'vendor_error',
+      milestones: ['degraded'],
+    });
+    const unknownId = randomUUID();
+    const messages = credentials.map((c) => ({ id: randomUUID(), body: completion(c.installation_id, c.id) }));
+    messages.splice(2, 0, { id: unknownId, body: completion(randomUUID(), randomUUID()) });
+    // Published back to back, so the consumer holds several at once and commits them as one batch.
+    await Promise.all(
+      messages.map((m) => publishConfirmed(test.channel, p.topology.exchanges.status, RoutingKey.VerificationCompleted, m.body, m.id)),
+    );
+
+    for (const id of ids) await api.waitForStatus(id, 'degraded');
+    const [dead] = await waitFor(
+      async () => {
+        const found = await drainQueue(test.channel, p.topology.deadLetters);
+        return found.length > 0 ? found : null;
+      },
+      10_000,
+      'dead letter',
+    );
+    expect(dead.properties.messageId).toBe(unknownId);
+    expect((dead.properties.headers?.['x-death'] as XDeath)[0]).toMatchObject({ reason: 'rejected', count: 1 });
+    const rows: Array<{ target_id: string; n: number }> = await p.api.dataSource.query(
+      `SELECT target_id, count(*)::int AS n FROM audit_events
+        WHERE action = 'milestone.reached' AND metadata->>'milestone' = 'degraded' AND target_id = ANY($1) GROUP BY target_id`,
+      [ids],
+    );
+    expect(rows.map((r) => r.n)).toEqual([1, 1, 1, 1]);
+    const transient: Array<{ n: number }> = await p.api.dataSource.query(
+      `SELECT consecutive_transient_failures AS n FROM installations WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(transient.map((r) => r.n)).toEqual([1, 1, 1, 1]);
+  }, 60_000);
 });
