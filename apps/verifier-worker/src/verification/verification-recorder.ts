@@ -53,6 +53,9 @@ export class VerificationRecorder {
   private readonly batches = new Batcher<CheckRecord, RecordOutcome>((records) => this.recordBatch(records), {
     maxBatch: RECORD_BATCH_MAX,
     isolate: (error) => !isDatabaseUnavailable(error),
+    // Checks are independent (each its own receipt): a second batch may commit while the first
+    // does, so a finished check does not wait for a commit it is not part of.
+    concurrency: 2,
   });
 
   constructor(private readonly unitOfWork: UnitOfWork) {}

@@ -80,4 +80,35 @@ describe('Batcher', () => {
   it('refuses a batch size that is not a positive integer', () => {
     expect(() => new Batcher(async (items: number[]) => items, { maxBatch: 0 })).toThrow('maxBatch');
   });
+
+  it('with concurrency 2, an item arriving during a commit starts the next batch at once', async () => {
+    const started: number[][] = [];
+    const releases: Array<() => void> = [];
+    const group = new Batcher(
+      async (items: number[]) => {
+        started.push([...items]);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return items;
+      },
+      { maxBatch: 10, concurrency: 2 },
+    );
+    const first = group.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = group.submit(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = group.submit(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([[1], [2]]); // the third waits: two batches are out
+    releases[1]();
+    await expect(second).resolves.toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([[1], [2], [3]]);
+    releases[0]();
+    releases[2]();
+    await expect(Promise.all([first, third])).resolves.toEqual([1, 3]);
+  });
+
+  it('refuses a concurrency that is not a positive integer', () => {
+    expect(() => new Batcher(async (items: number[]) => items, { maxBatch: 1, concurrency: 0 })).toThrow('concurrency');
+  });
 });

@@ -14,6 +14,12 @@ export interface BatcherOptions {
   maxBatch: number;
   /** True when a failed batch should be retried one item at a time; default: always. */
   isolate?: (error: unknown) => boolean;
+  /**
+   * Batches in flight at once (default 1). Above 1, an item that arrives while a batch commits
+   * starts the next one at once instead of waiting for that commit; batches then finish in any
+   * order, so use it only where items do not depend on one another's order.
+   */
+  concurrency?: number;
 }
 
 interface Waiting<I, R> {
@@ -24,7 +30,7 @@ interface Waiting<I, R> {
 
 export class Batcher<I, R> {
   private readonly queue: Array<Waiting<I, R>> = [];
-  private running = false;
+  private active = 0;
 
   /** `run` handles a batch (one transaction, one query) and answers one result per item, in order. */
   constructor(
@@ -32,14 +38,16 @@ export class Batcher<I, R> {
     private readonly options: BatcherOptions,
   ) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new Error('maxBatch must be a positive integer');
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be a positive integer');
   }
 
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      // setImmediate: writes submitted by the deliveries of the same I/O turn join one batch.
-      if (!this.running) {
-        this.running = true;
+      // setImmediate: items submitted by the deliveries of the same I/O turn join one batch.
+      if (this.active < (this.options.concurrency ?? 1)) {
+        this.active++;
         setImmediate(() => void this.drain());
       }
     });
@@ -55,7 +63,7 @@ export class Batcher<I, R> {
       const batch = this.queue.splice(0, this.options.maxBatch);
       await this.commitBatch(batch);
     }
-    this.running = false;
+    this.active--;
   }
 
   private async commitBatch(batch: Array<Waiting<I, R>>): Promise<void> {
