@@ -127,11 +127,11 @@ async function main(): Promise<void> {
   if (process.env.BENCH_PROF) mkdirSync(join(__dirname, 'results'), { recursive: true });
   const apiArgs = process.env.BENCH_PROF
     ? ['--prof', '--no-logfile-per-isolate', `--logfile=${join(__dirname, 'results', 'api-v8.log')}`]
-    : process.env.BENCH_CPU_PROF
-      ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, 'results')}`, '--cpu-prof-name=api.cpuprofile']
-      : [];
+    : [];
+  const apiEnv = { ...SERVER_ENV, BENCH_CPU_PROF_FILE: join(__dirname, 'results', 'api.cpuprofile') };
+  const preload = process.env.BENCH_CPU_PROF ? [join(__dirname, 'support', 'cpu-profile.ts')] : [];
   [servers.api, servers.baseline] = await Promise.all([
-    ChildServer.start({ name: 'records-api', script: 'apps/records-api/src/main.ts', port: 3100, env: SERVER_ENV, nodeArgs: apiArgs }),
+    ChildServer.start({ name: 'records-api', script: 'apps/records-api/src/main.ts', port: 3100, env: apiEnv, nodeArgs: apiArgs, preload }),
     ChildServer.start({ name: 'raw baseline', script: 'bench/baseline/raw-records-server.ts', port: 3101, env: SERVER_ENV }),
   ]);
   const shape = await checkSameShape((await db.sampleIds(1))[0]);

@@ -32,10 +32,13 @@ export class ChildServer {
     port: number;
     env: NodeJS.ProcessEnv;
     nodeArgs?: string[];
+    /** Modules loaded before the script, after the TypeScript loaders (so they may be .ts). */
+    preload?: string[];
     readyPath?: string;
   }): Promise<ChildServer> {
     const loaders = options.script.endsWith('.js') ? [] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'];
-    const args = [...(options.nodeArgs ?? []), ...loaders, options.script];
+    const preload = (options.preload ?? []).flatMap((module) => ['-r', module]);
+    const args = [...(options.nodeArgs ?? []), ...loaders, ...preload, options.script];
     const child = spawn(process.execPath, args, { env: { ...options.env, PORT: String(options.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ChildServer(options.name, `http://127.0.0.1:${options.port}`, child);
     RUNNING.add(server);
