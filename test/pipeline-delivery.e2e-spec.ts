@@ -24,6 +24,17 @@ describe('verification pipeline: delivery guarantees', () => {
     await p?.close();
   });
 
+  /** Waits until the dead-letter queue holds messages, and takes them. */
+  const nextDeadLetters = (timeoutMs: number) =>
+    waitFor(
+      async () => {
+        const found = await drainQueue(test.channel, p.topology.deadLetters);
+        return found.length > 0 ? found : null;
+      },
+      timeoutMs,
+      'dead letter',
+    );
+
   const requestBody = (overrides: Record<string, unknown> = {}) => ({
     installationId: randomUUID(),
     occurredAt: new Date().toISOString(),
@@ -45,14 +56,7 @@ describe('verification pipeline: delivery guarantees', () => {
     await api.waitForStatus(id, 'active');
     expect(Date.now() - started).toBeLessThan(3000); // not stuck behind the poison message
 
-    const [dead] = await waitFor(
-      async () => {
-        const found = await drainQueue(test.channel, p.topology.deadLetters);
-        return found.length > 0 ? found : null;
-      },
-      20_000,
-      'dead letter',
-    );
+    const [dead] = await nextDeadLetters(20_000);
     expect(dead.properties.messageId).toBe(poisonId);
     const death = (dead.properties.headers?.['x-death'] as XDeath)[0];
     expect(death).toMatchObject({ reason: 'delivery_limit', queue: p.topology.verificationRequests.name });
@@ -244,14 +248,7 @@ describe('verification pipeline: delivery guarantees', () => {
     );
 
     for (const id of ids) await api.waitForStatus(id, 'degraded');
-    const [dead] = await waitFor(
-      async () => {
-        const found = await drainQueue(test.channel, p.topology.deadLetters);
-        return found.length > 0 ? found : null;
-      },
-      10_000,
-      'dead letter',
-    );
+    const [dead] = await nextDeadLetters(10_000);
     expect(dead.properties.messageId).toBe(unknownId);
     expect((dead.properties.headers?.['x-death'] as XDeath)[0]).toMatchObject({ reason: 'rejected', count: 1 });
     const rows: Array<{ target_id: string; n: number }> = await p.api.dataSource.query(
