@@ -11,7 +11,9 @@ import {
   CheckpointSigner,
   DEV_AUDIT_CHECKPOINT_KEY,
   loadEnvironment,
+  verifyAuditChain,
   type ActorContext,
+  type ChainVerification,
   type AuditEntry,
 } from '../libs/common/src';
 import { createPrivateDatabase, type PrivateDatabase } from './support/private-database';
@@ -24,7 +26,9 @@ const entry = (n: number): AuditEntry => ({ action: 'installation.updated', targ
 async function chainsFixture(): Promise<{
   db: PrivateDatabase;
   dataSource: DataSource;
-  verify: () => ReturnType<AuditIntegrityService['verify']>;
+  verify: (threads?: number) => ReturnType<AuditIntegrityService['verify']>;
+  /** On this thread, with the trail cut into `ranges` seq ranges (1 range: the walk of one thread). */
+  verifyInRanges: (ranges: number) => Promise<ChainVerification>;
   checkpoints: AuditCheckpointService;
   close: () => Promise<void>;
 }> {
@@ -36,7 +40,19 @@ async function chainsFixture(): Promise<{
   return {
     db,
     dataSource,
-    verify: () => integrity.verify(),
+    verify: (threads?: number) => integrity.verify(threads),
+    verifyInRanges: async (ranges: number) => {
+      const client = new Client({ connectionString: db.appUrl });
+      await client.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        return await verifyAuditChain(async <T>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as T[], signer, {
+          ranges,
+        });
+      } finally {
+        await client.end();
+      }
+    },
     checkpoints,
     close: async () => {
       await dataSource.destroy();
@@ -200,6 +216,38 @@ describe('parallel audit chains', () => {
       await tamper(`UPDATE audit_events SET reason = NULL WHERE seq = ${Number(victim.seq)}`);
       expect(await f.verify()).toMatchObject({ ok: true });
     });
+
+    it('verifies alike on one thread, on several worker threads, and cut into ranges of a row or two', async () => {
+      await fillChain(5, 6);
+      const verdict = (r: ChainVerification) => {
+        const { durationMs: _ms, ...rest } = r;
+        return rest;
+      };
+      /** Every way of running it must give the same answer, and `expected` must be part of it. */
+      const allAgree = async (expected: Partial<ChainVerification>): Promise<void> => {
+        const [{ n }] = await f.db.asOwner<{ n: number }>('SELECT count(*)::int AS n FROM audit_events');
+        const single = await f.verify(1);
+        expect(single).toMatchObject(expected);
+        // Several threads; and ranges so short that most rows are the first of their chain in their range.
+        for (const other of [await f.verify(2), await f.verifyInRanges(Math.ceil(n / 2)), await f.verifyInRanges(n + 5)]) {
+          expect(verdict(other)).toEqual(verdict(single));
+        }
+      };
+      await allAgree({ ok: true, firstBrokenSeq: null });
+
+      const rows = await f.db.asOwner<{ seq: string; prev_hash: string }>(
+        'SELECT seq::text AS seq, prev_hash FROM audit_events WHERE chain = 5 ORDER BY seq DESC LIMIT 4',
+      );
+      const [, edited, relinked] = rows;
+      await tamper(`UPDATE audit_events SET reason = 'edited' WHERE seq = ${Number(edited.seq)}`);
+      await allAgree({ ok: false, firstBrokenSeq: edited.seq, brokenChain: 5, problem: 'hash_mismatch' });
+      await tamper(`UPDATE audit_events SET prev_hash = '${'f'.repeat(64)}' WHERE seq = ${Number(relinked.seq)}`);
+      await allAgree({ ok: false, firstBrokenSeq: relinked.seq, brokenChain: 5, problem: 'prev_hash_mismatch' });
+      await tamper(`UPDATE audit_events SET prev_hash = '${relinked.prev_hash}' WHERE seq = ${Number(relinked.seq)}`);
+      await tamper(`UPDATE audit_events SET reason = NULL WHERE seq = ${Number(edited.seq)}`);
+      await allAgree({ ok: true });
+      // Worker threads load ts-node under jest: seconds each, where the built app takes milliseconds.
+    }, 120_000);
 
     it('names a row moved from chain 3 to another chain', async () => {
       await fillChain(3, 3);

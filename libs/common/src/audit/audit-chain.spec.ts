@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { AUDIT_MAX_CHAINS, canonicalAuditFields, computeAuditHash, type ChainedAuditFields } from './audit-chain';
+import {
+  AUDIT_MAX_CHAINS,
+  canonicalAuditFields,
+  canonicalAuditFieldsByLoop,
+  computeAuditHash,
+  type ChainedAuditFields,
+} from './audit-chain';
 import { loadEnvironment } from '../config/app-config';
 import { canonicalJson } from './canonical-json';
 
@@ -39,6 +45,57 @@ describe('canonicalAuditFields', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('writes the same encoding through JSON.stringify as field by field, also for keys JSON.stringify would reorder', () => {
+    // Index-like keys come first in a JS object whatever the insertion order; __proto__ is no ordinary key.
+    const awkwardKey = fc.oneof(fc.string(), fc.constantFrom('0', '1', '10', '2', '007', '-1', '1.5', '4294967295', '__proto__', 'a'));
+    const awkwardJson = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), tie('object'), fc.array(tie('value'), { maxLength: 3 })),
+      object: fc.dictionary(awkwardKey, tie('value'), { maxKeys: 4 }),
+    })).value;
+    fc.assert(
+      fc.property(row, awkwardJson, awkwardJson, (r, changes, metadata) => {
+        const withJson = { ...r, changes, metadata };
+        const { prevHash: _prevHash, chain, ...fields } = withJson;
+        const generic = canonicalJson(chain === 0 ? fields : { ...fields, chain });
+        expect(canonicalAuditFields(withJson)).toBe(generic);
+        expect(canonicalAuditFieldsByLoop(withJson)).toBe(generic);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('encodes values that are not plain JSON (Dates, functions, undefined) like canonicalJson', () => {
+    const base = {
+      seq: '1',
+      chain: 3,
+      occurredAt: '2026-03-04T05:06:07.089Z',
+      actorType: 'user',
+      actorId: 'a',
+      actorName: null,
+      actorIssuer: null,
+    };
+    const rest = {
+      action: 'x',
+      targetType: null,
+      targetId: null,
+      outcome: 'success',
+      reason: null,
+      requestId: null,
+      sourceIp: null,
+      prevHash: '0',
+    };
+    const values: unknown[] = [
+      [{ field: 'at', before: new Date('2026-01-01T00:00:00Z'), after: undefined }],
+      { b: [1, undefined, () => 1], a: { toJSON: () => 'x' } },
+      JSON.parse('{"__proto__": {"x": 1}, "1": 2, "0": 1}'),
+    ];
+    for (const value of values) {
+      const r = { ...base, ...rest, changes: value, metadata: null };
+      const { prevHash: _prevHash, ...fields } = r;
+      expect(canonicalAuditFields(r)).toBe(canonicalJson(fields));
+    }
   });
 
   it('hashes a Date and its ISO string alike', () => {

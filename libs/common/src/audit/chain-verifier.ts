@@ -1,8 +1,8 @@
-import { AUDIT_GENESIS_HASH, computeAuditHash } from './audit-chain';
+import { AUDIT_GENESIS_HASH } from './audit-chain';
+import { scanAuditRange, type QueryRunnerFn, type RangeScan, type SeqRange } from './chain-range-scan';
 import type { CheckpointSigner } from './checkpoint-signer';
 
-/** Runs one parameterised query; an EntityManager or DataSource `query` bound to it fits. */
-export type QueryRunnerFn = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+export type { QueryRunnerFn, StoredAuditRow } from './chain-range-scan';
 
 export type ChainProblem =
   'hash_mismatch' | 'prev_hash_mismatch' | 'checkpoint_mismatch' | 'checkpoint_signature_invalid' | 'rows_missing_after_checkpoint';
@@ -49,26 +49,14 @@ export interface ChainVerification {
   durationMs: number;
 }
 
-/** An audit_events row as SQL returns it (seq as text, occurred_at pre-formatted to milliseconds). */
-export interface StoredAuditRow {
-  seq: string;
-  chain: number;
-  occurred_at: string;
-  actor_type: string;
-  actor_id: string;
-  actor_name: string | null;
-  actor_issuer: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: string;
-  reason: string | null;
-  request_id: string | null;
-  source_ip: string | null;
-  changes: unknown;
-  metadata: unknown;
-  prev_hash: string;
-  hash: string;
+/** Scans ranges (in any order, on any number of connections sharing one snapshot) and answers in the ranges' order. */
+export type RangeScanner = (ranges: SeqRange[]) => Promise<RangeScan[]>;
+
+export interface VerifyOptions {
+  /** Scans the ranges elsewhere, e.g. worker threads (chain-range-workers.ts); default: one after another on `query`. */
+  scanRanges?: RangeScanner;
+  /** How many seq ranges the trail is cut into; default 1, or 4 per scanner thread. */
+  ranges?: number;
 }
 
 interface RawCheckpoint {
@@ -80,65 +68,41 @@ interface RawCheckpoint {
   signature: string;
 }
 
-/**
- * Small on purpose: a batch (plus the one being prefetched) stays in V8's young generation and dies
- * there. Measured on 1M rows (bench/audit-chain.ts): 1000 rows ~6.7 s with flat RSS (+4 MB);
- * 10000 rows ~15 s and +200 MB, the batches being promoted and collected by full GCs.
- */
-const BATCH_ROWS = 1000;
-
-function fetchRows(query: QueryRunnerFn, afterSeq: string): Promise<StoredAuditRow[]> {
-  // seq stays bigint (node-pg returns int8 as a string): a ::text alias would ORDER BY as text.
-  // occurred_at is formatted by the server exactly like Date.toISOString(), sparing a Date parse per row.
-  return query<StoredAuditRow>(
-    `SELECT seq, chain, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, actor_type, actor_id,
-            actor_name, actor_issuer, action, target_type, target_id, outcome, reason, request_id, source_ip, changes, metadata,
-            prev_hash, hash
-       FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
-    [afterSeq, BATCH_ROWS],
-  );
-}
-
-function recompute(row: StoredAuditRow): string {
-  return computeAuditHash({
-    seq: row.seq,
-    chain: row.chain,
-    occurredAt: row.occurred_at,
-    actorType: row.actor_type,
-    actorId: row.actor_id,
-    actorName: row.actor_name,
-    actorIssuer: row.actor_issuer,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    outcome: row.outcome,
-    reason: row.reason,
-    requestId: row.request_id,
-    sourceIp: row.source_ip,
-    changes: row.changes,
-    metadata: row.metadata,
-    prevHash: row.prev_hash,
-  });
-}
+/** What the trail holds at a checkpoint's seq: the row there, or where the checkpointed chain's rows start missing. */
+type CheckpointEvidence = { row: { chain: number; hash: string } } | { missingFrom: string };
 
 const CHECKPOINT_COLUMNS = 'chain, seq, hash, created_at, key_id, signature';
+const CHECKPOINT_BATCH = 1000;
 
-/** A chain's running head, plus where its rows would start missing if a checkpoint says they are. */
-interface ChainState extends ChainHead {
-  /** The first seq absent from the table after this chain's last row, once one has been passed. */
-  gapAfter: string | null;
+/** Cuts seqs (min-1, max] into `parts` contiguous ranges (the last one open-ended, so nothing past max is missed). */
+export function splitSeqRanges(minSeq: string, maxSeq: string, parts: number): SeqRange[] {
+  const low = BigInt(minSeq) - 1n;
+  const span = BigInt(maxSeq) - low;
+  const count = BigInt(Math.max(1, parts)) > span ? span : BigInt(Math.max(1, parts));
+  const ranges: SeqRange[] = [];
+  for (let i = 0n; i < count; i += 1n) {
+    ranges.push({
+      afterSeq: (low + (span * i) / count).toString(),
+      upToSeq: i === count - 1n ? null : (low + (span * (i + 1n)) / count).toString(),
+    });
+  }
+  return ranges;
 }
 
-/** What the walk found at a checkpoint's seq: the row there, or where the checkpointed chain's rows stop. */
-type CheckpointEvidence = { row: StoredAuditRow } | { missingFrom: string };
-
 /**
- * Recomputes every chain in one pass in seq order, in seq-range batches, keeping only each chain's
- * running head (memory stays flat at any size), and checks every signed checkpoint against the row
- * it names. A checkpoint whose row is gone proves that rows were cut off its chain's tail, which the
- * chain alone cannot show. Walks to the end even after a failure, so the lowest broken seq is named.
+ * Recomputes every row's hash and every link of every chain, and checks every signed checkpoint
+ * against the row it names, all in the caller's snapshot. The trail is cut into seq ranges that
+ * can be scanned in parallel (a row's hash needs only its own stored prevHash); each range reports
+ * its chains' first and last rows, and the ranges are stitched back in seq order, so a link across
+ * two ranges is checked exactly like one inside a range. A checkpoint whose row is gone proves that
+ * rows were cut off its chain's tail, which the chain alone cannot show. Every range is scanned to
+ * its end even after a failure, so the lowest broken seq is named.
  */
-export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointSigner): Promise<ChainVerification> {
+export async function verifyAuditChain(
+  query: QueryRunnerFn,
+  signer: CheckpointSigner,
+  options: VerifyOptions = {},
+): Promise<ChainVerification> {
   const started = Date.now();
   const result: ChainVerification = {
     ok: true,
@@ -155,6 +119,7 @@ export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointS
     lastCheckpoint: null,
     durationMs: 0,
   };
+  // Keeps the lowest seq; at equal seqs the first reported wins (row problems are reported before checkpoints).
   const fail = (seq: string, chain: number, problem: ChainProblem): void => {
     if (result.firstBrokenSeq !== null && BigInt(seq) >= BigInt(result.firstBrokenSeq)) return;
     result.ok = false;
@@ -162,69 +127,96 @@ export async function verifyAuditChain(query: QueryRunnerFn, signer: CheckpointS
     result.brokenChain = chain;
     result.problem = problem;
   };
-  const chains = new Map<number, ChainState>();
-  let lastSeq = '0';
-  /** The first seq absent from the table: where the rows of a chain that has none left start missing. */
-  let firstGap: string | null = null;
-  /** Records that the seqs after lastSeq up to (not including) `seq` are absent; `null` for the tail. */
-  const passGap = (seq: string | null): void => {
-    if (seq !== null && Number(seq) === Number(lastSeq) + 1) return;
-    const gap = (BigInt(lastSeq) + 1n).toString();
-    firstGap ??= gap;
-    for (const state of chains.values()) state.gapAfter ??= gap;
-  };
-  const missingFrom = (checkpoint: RawCheckpoint): string =>
-    (chains.has(checkpoint.chain) ? chains.get(checkpoint.chain)?.gapAfter : firstGap) ?? checkpoint.seq;
 
-  // The next batch is fetched while this one is hashed: the database and Node work in parallel.
-  let next: Promise<StoredAuditRow[]> | null = fetchRows(query, lastSeq);
-  while (next) {
-    const rows: StoredAuditRow[] = await next;
-    if (rows.length === 0) break;
-    const upTo = rows[rows.length - 1].seq;
-    next = rows.length === BATCH_ROWS ? fetchRows(query, upTo) : null;
-    const checkpoints = await query<RawCheckpoint>(
-      `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
-      [lastSeq, upTo],
-    );
-    let pending = 0;
-    for (const row of rows) {
-      passGap(row.seq);
-      // Checkpoints at seqs the walk stepped over name rows that are gone.
-      while (pending < checkpoints.length && BigInt(checkpoints[pending].seq) < BigInt(row.seq)) {
-        const checkpoint = checkpoints[pending++];
-        checkCheckpoint(checkpoint, { missingFrom: missingFrom(checkpoint) });
+  const [bounds] = await query<{ min: string | null; max: string | null }>('SELECT min(seq) AS min, max(seq) AS max FROM audit_events', []);
+  if (bounds?.min != null && bounds.max != null) {
+    const scanRanges: RangeScanner =
+      options.scanRanges ??
+      (async (ranges) => {
+        const scans: RangeScan[] = [];
+        for (const range of ranges) scans.push(await scanAuditRange(query, range));
+        return scans;
+      });
+    const scans = await scanRanges(splitSeqRanges(bounds.min, bounds.max, options.ranges ?? 1));
+    const chains = new Map<number, ChainHead>();
+    for (const scan of scans) {
+      if (scan.problem) fail(scan.problem.seq, scan.problem.chain, scan.problem.problem);
+      for (const entry of scan.entries) {
+        if (entry.prevHash !== (chains.get(entry.chain)?.hash ?? AUDIT_GENESIS_HASH)) fail(entry.seq, entry.chain, 'prev_hash_mismatch');
+        else if (!entry.hashOk) fail(entry.seq, entry.chain, 'hash_mismatch');
       }
-      let state = chains.get(row.chain);
-      if (row.prev_hash !== (state?.hash ?? AUDIT_GENESIS_HASH)) fail(row.seq, row.chain, 'prev_hash_mismatch');
-      else if (recompute(row) !== row.hash) fail(row.seq, row.chain, 'hash_mismatch');
-      if (!state) {
-        state = { chain: row.chain, seq: row.seq, hash: row.hash, rows: 0, gapAfter: null };
-        chains.set(row.chain, state);
+      for (const exit of scan.exits) {
+        const head = chains.get(exit.chain);
+        if (head) Object.assign(head, { seq: exit.seq, hash: exit.hash, rows: head.rows + exit.rows });
+        else chains.set(exit.chain, { ...exit });
       }
-      state.seq = row.seq;
-      state.hash = row.hash;
-      state.rows += 1;
-      state.gapAfter = null;
-      lastSeq = row.seq;
-      if (pending < checkpoints.length && checkpoints[pending].seq === row.seq) checkCheckpoint(checkpoints[pending++], { row });
+      result.checkedRows += scan.rows;
+      if (scan.last) {
+        result.headSeq = scan.last.seq;
+        result.headHash = scan.last.hash;
+      }
     }
-    result.checkedRows += rows.length;
-    result.headSeq = upTo;
-    result.headHash = rows[rows.length - 1].hash;
+    result.chainHeads = [...chains.values()].sort((a, b) => a.chain - b.chain);
+    result.chains = result.chainHeads.length;
   }
-  // Checkpoints past the surviving head: the rows they vouch for are gone.
-  passGap(null);
-  const beyond = await query<RawCheckpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq > $1 ORDER BY seq`, [lastSeq]);
-  for (const checkpoint of beyond) checkCheckpoint(checkpoint, { missingFrom: missingFrom(checkpoint) });
-  result.chainHeads = [...chains.values()]
-    .sort((a, b) => a.chain - b.chain)
-    .map(({ chain, seq, hash, rows }) => ({ chain, seq, hash, rows }));
-  result.chains = result.chainHeads.length;
+  await checkCheckpoints(query, signer, result, fail);
   result.durationMs = Date.now() - started;
   return result;
+}
 
-  function checkCheckpoint(raw: RawCheckpoint, evidence: CheckpointEvidence): void {
+/**
+ * Every checkpoint, in seq order: its signature, and the row it names (same chain, same hash). A
+ * checkpoint whose row is absent proves its chain lost rows: from the first seq absent after the
+ * chain's last surviving row below the checkpoint (the lowest seq that row's successor could have had).
+ */
+async function checkCheckpoints(
+  query: QueryRunnerFn,
+  signer: CheckpointSigner,
+  result: ChainVerification,
+  fail: (seq: string, chain: number, problem: ChainProblem) => void,
+): Promise<void> {
+  const missingFromCache = new Map<string, string>();
+  let afterSeq = '0';
+  for (;;) {
+    const checkpoints = await query<RawCheckpoint>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [afterSeq, CHECKPOINT_BATCH],
+    );
+    if (checkpoints.length === 0) return;
+    const named = await query<{ seq: string; chain: number; hash: string }>(
+      'SELECT seq, chain, hash FROM audit_events WHERE seq = ANY($1::bigint[])',
+      [checkpoints.map((c) => c.seq)],
+    );
+    const rows = new Map(named.map((row) => [row.seq, row]));
+    for (const raw of checkpoints) {
+      const row = rows.get(raw.seq);
+      check(raw, row ? { row } : { missingFrom: await missingFrom(raw) });
+    }
+    if (checkpoints.length < CHECKPOINT_BATCH) return;
+    afterSeq = checkpoints[checkpoints.length - 1].seq;
+  }
+
+  async function missingFrom(checkpoint: RawCheckpoint): Promise<string> {
+    const [{ last }] = await query<{ last: string }>(
+      'SELECT COALESCE(max(seq), 0)::text AS last FROM audit_events WHERE chain = $1 AND seq < $2',
+      [checkpoint.chain, checkpoint.seq],
+    );
+    const cached = missingFromCache.get(last);
+    if (cached) return cached;
+    // The first absent seq after `last`: `last` + 1 itself, or the first present row from there whose successor is absent.
+    const [{ gap }] = await query<{ gap: string | null }>(
+      `SELECT (CASE WHEN NOT EXISTS (SELECT 1 FROM audit_events WHERE seq = $1::bigint + 1) THEN $1::bigint + 1
+                    ELSE (SELECT e.seq + 1 FROM audit_events e
+                           WHERE e.seq > $1::bigint AND NOT EXISTS (SELECT 1 FROM audit_events n WHERE n.seq = e.seq + 1)
+                           ORDER BY e.seq LIMIT 1) END)::text AS gap`,
+      [last],
+    );
+    const from = gap ?? checkpoint.seq;
+    missingFromCache.set(last, from);
+    return from;
+  }
+
+  function check(raw: RawCheckpoint, evidence: CheckpointEvidence): void {
     const checkpoint = {
       chain: raw.chain,
       seq: raw.seq,
