@@ -7,6 +7,8 @@ import { benchToken } from '../support/load';
 
 const ROOT = join(__dirname, '..', '..');
 const API_MAIN = join(ROOT, 'dist/apps/records-api/src/main.js');
+/** As production starts records-api (Dockerfile, docker-compose.yml, npm run start:api); BENCH_EXPORT_NODE_ARGS overrides ('' for V8's defaults). */
+const API_NODE_ARGS = (process.env.BENCH_EXPORT_NODE_ARGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
 
 function rssMb(pid: number | undefined): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -33,7 +35,7 @@ export async function measureExportRss(urls: { appUrl: string; migrationUrl: str
     MESSAGING_ENABLED: 'false',
     AUDIT_CHECKPOINT_INTERVAL_MS: '0',
   };
-  const api = await ChildServer.start({ name: 'records-api (built)', script: API_MAIN, port: 3102, env });
+  const api = await ChildServer.start({ name: 'records-api (built)', script: API_MAIN, port: 3102, env, nodeArgs: API_NODE_ARGS });
   try {
     const idleMb = rssMb(api.pid);
     let peakMb = idleMb;
@@ -56,6 +58,7 @@ export async function measureExportRss(urls: { appUrl: string; migrationUrl: str
     clearInterval(sampler);
     return {
       process: 'records-api from dist',
+      nodeArgs: API_NODE_ARGS.join(' '),
       idleRssMb: idleMb,
       peakRssMb: peakMb,
       growthMb: peakMb - idleMb,
