@@ -132,7 +132,7 @@ export class AuditExportService {
       res.end();
     } catch (error) {
       // Headers are gone: the only honest signal left is a broken stream.
-      this.logger.error({ err: error }, 'audit export failed mid-stream');
+      this.logger.error({ err: error, requestId: actor.requestId }, 'audit export failed mid-stream');
       res.destroy(error instanceof Error ? error : new Error('audit export failed'));
     }
   }

@@ -79,7 +79,10 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
       .then(
         () => undefined,
         (error: unknown) =>
-          this.logger.error({ err: error, action: entry.action, outcome: entry.outcome }, 'could not audit a refused request'),
+          this.logger.error(
+            { err: error, requestId: requestActor(req).requestId, action: entry.action, outcome: entry.outcome },
+            'could not audit a refused request',
+          ),
       );
     this.inFlight.add(write);
     void write.finally(() => this.inFlight.delete(write));
