@@ -11,7 +11,11 @@ async function main(): Promise<void> {
   const env = loadEnvironment();
   await migrateDatabase({ migrationUrl: env.MIGRATION_DATABASE_URL, appUrl: env.DATABASE_URL });
   const root = join(__dirname, '..');
-  const children: ChildProcess[] = [fork(join(root, 'apps/records-api/src/main.js')), fork(join(root, 'apps/verifier-worker/src/main.js'))];
+  // The API's heap cap matches `npm run start:api` and the Dockerfile (README, "Memory").
+  const children: ChildProcess[] = [
+    fork(join(root, 'apps/records-api/src/main.js'), { execArgv: [...process.execArgv, '--max-old-space-size=256'] }),
+    fork(join(root, 'apps/verifier-worker/src/main.js')),
+  ];
   let exiting = false;
   const stopAll = (signal: NodeJS.Signals): void => {
     exiting = true;

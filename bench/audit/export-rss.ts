@@ -17,12 +17,35 @@ function rssMb(pid: number | undefined): number {
   return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
 }
 
+/** GET on the built API; resolves with the status, the body size and, when asked, the parsed body. */
+function getJson(url: string, token: string, keepBody: boolean): Promise<{ status: number; bytes: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let bytes = 0;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (keepBody) chunks.push(chunk);
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, bytes, body: keepBody ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null }),
+      );
+      res.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
 /**
- * The export's memory as an operator sees it: the built records-api (as in production, no
- * ts-node) streams the whole trail to a client, and its resident memory is sampled from /proc
- * every 50 ms. Flat means the peak stays near the idle figure whatever the row count.
+ * Verify and export as an operator sees them: the built records-api (as in production, no
+ * ts-node; started as `npm run start:api` does) answers `GET /v1/audit/verify` and streams the
+ * whole trail from `GET /v1/audit/export`, while its resident memory is sampled from /proc every
+ * 50 ms. Flat means the export's peak stays near the idle figure whatever the row count.
  */
-export async function measureExportRss(urls: { appUrl: string; migrationUrl: string }): Promise<Record<string, unknown>> {
+export async function measureBuiltApi(
+  urls: { appUrl: string; migrationUrl: string },
+  measures: { verify: boolean; export: boolean },
+): Promise<{ verify?: Record<string, unknown>; export?: Record<string, unknown> }> {
   // Always rebuild: a stale dist/ would measure another version of the code.
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0 || !existsSync(API_MAIN)) throw new Error('npm run build failed');
@@ -36,36 +59,52 @@ export async function measureExportRss(urls: { appUrl: string; migrationUrl: str
     AUDIT_CHECKPOINT_INTERVAL_MS: '0',
   };
   const api = await ChildServer.start({ name: 'records-api (built)', script: API_MAIN, port: 3102, env, nodeArgs: API_NODE_ARGS });
+  const token = benchToken(env, 'auditor');
+  const results: { verify?: Record<string, unknown>; export?: Record<string, unknown> } = {};
   try {
-    const idleMb = rssMb(api.pid);
-    let peakMb = idleMb;
-    const sampler = setInterval(() => (peakMb = Math.max(peakMb, rssMb(api.pid))), 50);
-    const started = Date.now();
-    const bytes = await new Promise<number>((resolve, reject) => {
-      const request = get(
-        `${api.baseUrl}/v1/audit/export?format=ndjson`,
-        { headers: { authorization: `Bearer ${benchToken(env, 'auditor')}` } },
-        (res) => {
-          if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}:\n${api.recentOutput()}`));
-          let total = 0;
-          res.on('data', (chunk: Buffer) => (total += chunk.length));
-          res.on('end', () => resolve(total));
-          res.on('error', reject);
-        },
-      );
-      request.on('error', (error) => reject(new Error(`${error.message}:\n${api.recentOutput()}`)));
-    });
-    clearInterval(sampler);
-    return {
-      process: 'records-api from dist',
-      nodeArgs: API_NODE_ARGS.join(' '),
-      idleRssMb: idleMb,
-      peakRssMb: peakMb,
-      growthMb: peakMb - idleMb,
-      exportedMb: Math.round(bytes / 1048576),
-      exportMs: Date.now() - started,
-      targetPeakMb: 200,
+    const sample = async <T>(work: () => Promise<T>) => {
+      const idleMb = rssMb(api.pid);
+      let peakMb = idleMb;
+      const sampler = setInterval(() => (peakMb = Math.max(peakMb, rssMb(api.pid))), 50);
+      const started = Date.now();
+      try {
+        const value = await work();
+        return { value, ms: Date.now() - started, idleMb, peakMb };
+      } finally {
+        clearInterval(sampler);
+      }
     };
+    if (measures.verify) {
+      const run = await sample(() => getJson(`${api.baseUrl}/v1/audit/verify`, token, true));
+      if (run.value.status !== 200) throw new Error(`verify answered ${run.value.status}:\n${api.recentOutput()}`);
+      const answer = run.value.body as { ok: boolean; checkedRows: number; firstBrokenSeq: string | null };
+      results.verify = {
+        process: 'records-api from dist, GET /v1/audit/verify',
+        ok: answer.ok,
+        checkedRows: answer.checkedRows,
+        firstBrokenSeq: answer.firstBrokenSeq,
+        verifyMs: run.ms,
+        idleRssMb: run.idleMb,
+        peakRssMb: run.peakMb,
+        pass: answer.ok && run.ms < 10_000,
+      };
+    }
+    if (measures.export) {
+      const run = await sample(() => getJson(`${api.baseUrl}/v1/audit/export?format=ndjson`, token, false));
+      if (run.value.status !== 200) throw new Error(`export answered ${run.value.status}:\n${api.recentOutput()}`);
+      results.export = {
+        process: 'records-api from dist',
+        nodeArgs: API_NODE_ARGS.join(' '),
+        idleRssMb: run.idleMb,
+        peakRssMb: run.peakMb,
+        growthMb: run.peakMb - run.idleMb,
+        exportedMb: Math.round(run.value.bytes / 1048576),
+        exportMs: run.ms,
+        targetPeakMb: 200,
+        pass: run.peakMb < 200,
+      };
+    }
+    return results;
   } finally {
     await api.stop();
   }
