@@ -24,7 +24,11 @@ export class AuditController {
   @Get()
   @Protected('auditor')
   @Audited('audit.read')
-  @ApiOperation({ summary: 'Query the audit trail (newest first, cursor pagination); the read is itself audited' })
+  @ApiOperation({
+    summary: 'Query the audit trail (newest first, cursor pagination); the read is itself audited',
+    description:
+      'Role: auditor or admin. Filters by actor, action, target, outcome and time range; malformed or reversed ranges and unknown actions are 400. Each query writes its own audit row.',
+  })
   @ApiOkResponse({ type: AuditPageView })
   list(@Query() query: ListAuditQuery, @Actor() actor: ActorContext): Promise<AuditPageView> {
     return this.query.list(query, actor);
@@ -33,7 +37,11 @@ export class AuditController {
   @Get('export')
   @Protected('auditor')
   @Audited('audit.exported')
-  @ApiOperation({ summary: 'Stream the audit trail as NDJSON or CSV (seq order, up to the head at the start); audited before streaming' })
+  @ApiOperation({
+    summary: 'Stream the audit trail as NDJSON or CSV (seq order, up to the head at the start); audited before streaming',
+    description:
+      'Role: auditor or admin. Streams in constant memory, in seq order, up to the head at the start of the export; CSV cells are escaped against formula injection. The export is audited before the first byte is sent.',
+  })
   @ApiOkResponse({
     description: 'One AuditEvent per line (NDJSON) or per row (CSV, formula cells defused); errors before streaming use the envelope',
     content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
@@ -45,7 +53,11 @@ export class AuditController {
   @Get('verify')
   @Protected('auditor')
   @AccessAudited('audit.verified')
-  @ApiOperation({ summary: 'Recompute the hash chain and check it against the signed checkpoints' })
+  @ApiOperation({
+    summary: 'Recompute the hash chain and check it against the signed checkpoints',
+    description:
+      'Role: auditor or admin. Recomputes every chain and answers {ok, checkedRows, firstBrokenSeq}: the first edited row, or the first row a signed checkpoint proves missing.',
+  })
   @ApiOkResponse({ type: ChainVerificationView })
   verify(): Promise<ChainVerificationView> {
     return this.integrity.verify();
@@ -54,7 +66,11 @@ export class AuditController {
   @Get('checkpoints')
   @Protected('auditor')
   @AccessAudited('audit.read')
-  @ApiOperation({ summary: 'Signed chain-head checkpoints and the public key to verify them offline (newest first)' })
+  @ApiOperation({
+    summary: 'Signed chain-head checkpoints and the public key to verify them offline (newest first)',
+    description:
+      'Role: auditor or admin. Ed25519-signed checkpoints (sequence, chain heads, time) and the public key, so an archive can be verified outside this service.',
+  })
   @ApiOkResponse({ type: CheckpointPageView })
   checkpoints(@Query() query: CheckpointsQuery): Promise<CheckpointPageView> {
     return this.integrity.checkpoints(query);

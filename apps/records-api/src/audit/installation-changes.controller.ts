@@ -15,7 +15,11 @@ export class InstallationChangesController {
   @Protected('viewer')
   @AccessAudited('installation.read', INSTALLATION_TARGET)
   @ApiUuidParam()
-  @ApiOperation({ summary: 'Field-level change log (before/after, actor, reason, request id), newest first' })
+  @ApiOperation({
+    summary: 'Field-level change log (before/after, actor, reason, request id), newest first',
+    description:
+      'Role: any (viewer and above). Every change to the installation, whatever made it (API, import, worker status changes): field, before and after (secret fields only as fingerprints), actor, reason and request id; cursor pagination.',
+  })
   @ApiOkResponse({ type: ChangePageView })
   list(@UuidParam() id: string, @Query() query: ChangesQuery): Promise<ChangePageView> {
     return this.changes.list(id, query);

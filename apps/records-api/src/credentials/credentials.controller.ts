@@ -20,7 +20,11 @@ export class CredentialsController {
   @Audited('credential.submitted', { target: INSTALLATION_TARGET })
   @ApiUuidParam()
   @ApiHeader({ name: 'X-Change-Reason', required: false, description: 'Why; required for production installations' })
-  @ApiOperation({ summary: 'Submit or rotate credentials; stored encrypted and queued for verification' })
+  @ApiOperation({
+    summary: 'Submit or rotate credentials; stored encrypted and queued for verification',
+    description:
+      'Role: engineer or admin. Validates the fields against the vendor template, stores a new credential version encrypted (AES-256-GCM) and queues its verification; answers 202 with the receipt id. The previous version stays active until the new one verifies. A production installation needs a reason (X-Change-Reason). Responses show only fingerprints and the last four characters.',
+  })
   @ApiAcceptedResponse({ type: CredentialSubmissionView })
   @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'Installation is decommissioned' })
   submit(@UuidParam() id: string, @Body() dto: SubmitCredentialsDto, @Actor() actor: ActorContext): Promise<CredentialSubmissionView> {
@@ -31,7 +35,11 @@ export class CredentialsController {
   @Protected('viewer')
   @AccessAudited('installation.read', INSTALLATION_TARGET)
   @ApiUuidParam()
-  @ApiOperation({ summary: 'Credential versions, masked' })
+  @ApiOperation({
+    summary: 'Credential versions, masked',
+    description:
+      'Role: any (viewer and above). Every credential version of the installation, newest first, with its state, fingerprint, last four characters and rotation due date; never secret material.',
+  })
   @ApiOkResponse({ type: [CredentialSummaryView] })
   list(@UuidParam() id: string): Promise<CredentialSummaryView[]> {
     return this.credentials.listVersions(id);
@@ -45,7 +53,11 @@ export class CredentialsController {
   // Secret material: failed and refused attempts are recorded too.
   @Audited('credential.revealed', { target: INSTALLATION_TARGET, recordFailures: true })
   @ApiUuidParam()
-  @ApiOperation({ summary: 'Reveal a credential in plaintext: admin only, reason required, always audited' })
+  @ApiOperation({
+    summary: 'Reveal a credential in plaintext: admin only, reason required, always audited',
+    description:
+      'Role: admin. Returns the plaintext of the active version (or of `version`) once. The reason is required; the audit row (fingerprint and reason, never the value) commits before the value is returned, and refused attempts are audited too.',
+  })
   @ApiOkResponse({ type: RevealedCredentialView })
   reveal(@UuidParam() id: string, @Body() dto: RevealCredentialDto, @Actor() actor: ActorContext): Promise<RevealedCredentialView> {
     return this.credentials.reveal(id, dto.reason, dto.version, actor);

@@ -17,14 +17,22 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers', security: [] })
+  @ApiOperation({
+    summary: 'Liveness: the process answers',
+    description: "Public. 200 while the process runs; for the orchestrator's liveness probe.",
+    security: [],
+  })
   @HealthCheck()
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and RabbitMQ reachable', security: [] })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL and RabbitMQ reachable',
+    description: "Public. 200 when PostgreSQL and RabbitMQ answer, 503 otherwise; for the load balancer's readiness probe.",
+    security: [],
+  })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down' })
   @HealthCheck()
   ready() {

@@ -40,7 +40,11 @@ export class InstallationsController {
   @Post()
   @Protected('engineer')
   @Audited('installation.created')
-  @ApiOperation({ summary: 'Create an installation (optionally with credentials, which queues a verification)' })
+  @ApiOperation({
+    summary: 'Create an installation (optionally with credentials, which queues a verification)',
+    description:
+      'Role: engineer or admin. Config and credentials are validated against the vendor template (every bad field named by path). externalKey must be unique (409). Send Idempotency-Key to make retries safe: a retry returns the first result.',
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe create: the same key returns the first result' })
   @ApiCreatedResponse({ type: InstallationView })
   @ApiOkResponse({ type: InstallationView, description: 'Replay of an earlier create with the same Idempotency-Key' })
@@ -64,7 +68,11 @@ export class InstallationsController {
   @Get()
   @Protected('viewer')
   @AccessAudited('installation.listed')
-  @ApiOperation({ summary: 'List installations (filters, cursor pagination, newest first)' })
+  @ApiOperation({
+    summary: 'List installations (filters, cursor pagination, newest first)',
+    description:
+      'Role: any (viewer and above). Filters: vendor, status, environment, propertyId, text on the property name; stable order with keyset cursors; page size has a default and a maximum.',
+  })
   @ApiOkResponse({ type: InstallationPageView })
   list(@Query() query: ListInstallationsQuery): Promise<InstallationPageView> {
     return this.installations.list(query);
@@ -74,7 +82,11 @@ export class InstallationsController {
   @Protected('viewer')
   @AccessAudited('installation.read', INSTALLATION_TARGET)
   @ApiUuidParam()
-  @ApiOperation({ summary: 'One installation; secrets masked' })
+  @ApiOperation({
+    summary: 'One installation; secrets masked',
+    description:
+      'Role: any (viewer and above). The installation with its endpoints, versions, documentation, status milestones and masked active credential. The read is recorded as an access event. ETag carries the version for If-Match.',
+  })
   @ApiOkResponse({ type: InstallationView })
   async get(@UuidParam() id: string, @Res({ passthrough: true }) res: Response): Promise<InstallationView> {
     const view = await this.installations.get(id);
@@ -91,7 +103,11 @@ export class InstallationsController {
   @StaleVersion
   @MissingVersion
   @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'Installation is decommissioned' })
-  @ApiOperation({ summary: 'Change an installation (optimistic concurrency with If-Match)' })
+  @ApiOperation({
+    summary: 'Change an installation (optimistic concurrency with If-Match)',
+    description:
+      'Role: engineer or admin. Requires If-Match with the current version (428 without, 412 when stale). Changes to a production installation need a reason (X-Change-Reason). Every changed field lands in the change log.',
+  })
   @ApiOkResponse({ type: InstallationView })
   async update(
     @UuidParam() id: string,
@@ -115,7 +131,11 @@ export class InstallationsController {
   @StaleVersion
   @MissingVersion
   @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'Already decommissioned' })
-  @ApiOperation({ summary: 'Decommission (soft: the record and its history stay)' })
+  @ApiOperation({
+    summary: 'Decommission (soft: the record and its history stay)',
+    description:
+      'Role: engineer or admin. Moves the installation to decommissioned; nothing is deleted and no further verification runs. Requires If-Match; production needs a reason.',
+  })
   @ApiOkResponse({ type: InstallationView })
   decommission(@UuidParam() id: string, @IfMatchVersion() version: number, @Actor() actor: ActorContext): Promise<InstallationView> {
     return this.installations.decommission(id, version, actor);

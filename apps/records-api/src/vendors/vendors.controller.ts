@@ -17,7 +17,11 @@ const TEMPLATE_SCHEMA = {
 export class VendorsController {
   @Get()
   @Protected('viewer')
-  @ApiOperation({ summary: 'All vendor templates' })
+  @ApiOperation({
+    summary: 'All vendor templates',
+    description:
+      'Role: any (viewer and above). The SpotHero and ParkWhiz templates: fields with type, pattern, example and secret flag, default endpoints per environment, data flows, documentation rubric and rotation policy.',
+  })
   @ApiOkResponse({ schema: { type: 'array', items: TEMPLATE_SCHEMA } })
   list(): readonly VendorTemplate[] {
     return Object.values(VENDOR_TEMPLATES);
@@ -25,7 +29,10 @@ export class VendorsController {
 
   @Get(':vendor')
   @Protected('viewer')
-  @ApiOperation({ summary: 'One vendor template' })
+  @ApiOperation({
+    summary: 'One vendor template',
+    description: "Role: any (viewer and above). One vendor's template; 404 for an unknown vendor.",
+  })
   @ApiParam({ name: 'vendor', enum: ['spothero', 'parkwhiz'] })
   @ApiOkResponse({ schema: TEMPLATE_SCHEMA })
   @ApiNotFoundResponse({ type: ErrorEnvelopeDto })

@@ -18,7 +18,11 @@ export class VerificationsController {
   @Protected('engineer')
   @Audited('verification.requested', { target: INSTALLATION_TARGET })
   @ApiUuidParam()
-  @ApiOperation({ summary: 'Check the credentials now (the active one, else the newest pending one)' })
+  @ApiOperation({
+    summary: 'Check the credentials now (the active one, else the newest pending one)',
+    description:
+      "Role: engineer or admin. Queues a verification of the installation's credential against the partner and answers 202 with the receipt id; 409 when the installation has no credential or is decommissioned.",
+  })
   @ApiAcceptedResponse({ type: VerificationRequestedView })
   @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'No credential to verify, or the installation is decommissioned' })
   request(@UuidParam() id: string, @Actor() actor: ActorContext): Promise<VerificationRequestedView> {
@@ -29,7 +33,11 @@ export class VerificationsController {
   @Protected('viewer')
   @AccessAudited('installation.read', INSTALLATION_TARGET)
   @ApiUuidParam()
-  @ApiOperation({ summary: 'Verification receipts, newest first' })
+  @ApiOperation({
+    summary: 'Verification receipts, newest first',
+    description:
+      'Role: any (viewer and above). The verification receipts of the installation: outcome, failure class, probe, HTTP status, latency, attempts; cursor pagination.',
+  })
   @ApiOkResponse({ type: VerificationPageView })
   list(@UuidParam() id: string, @Query() query: ListVerificationsQuery): Promise<VerificationPageView> {
     return this.verifications.list(id, query);
