@@ -68,7 +68,7 @@ describe('audit chain integrity (A3) and fail-closed writes (A2)', () => {
   it('names exactly the row a superuser edited with the trigger disabled', async () => {
     await createSome(3);
     const rows = await db.asOwner<{ seq: string; reason: string | null }>(
-      `SELECT seq::text AS seq, reason FROM audit_events WHERE action = 'installation.created' ORDER BY seq LIMIT 3`,
+      `SELECT seq::text AS seq, reason FROM audit_events WHERE action = 'installation.created' ORDER BY audit_events.seq LIMIT 3`,
     );
     const victim = rows[1];
     await tamper(`UPDATE audit_events SET reason = 'nothing to see here' WHERE seq = ${Number(victim.seq)}`);

@@ -209,7 +209,7 @@ describe('parallel audit chains', () => {
     it('names exactly the row edited in chain 3', async () => {
       await fillChain(3, 3);
       const [victim] = await f.db.asOwner<{ seq: string; reason: string | null }>(
-        `SELECT seq::text AS seq, reason FROM audit_events WHERE chain = 3 ORDER BY seq DESC OFFSET 1 LIMIT 1`,
+        `SELECT seq::text AS seq, reason FROM audit_events WHERE chain = 3 ORDER BY audit_events.seq DESC OFFSET 1 LIMIT 1`,
       );
       await tamper(`UPDATE audit_events SET reason = 'nothing to see here' WHERE seq = ${Number(victim.seq)}`);
       expect(await f.verify()).toMatchObject({ ok: false, firstBrokenSeq: victim.seq, brokenChain: 3, problem: 'hash_mismatch' });
@@ -235,8 +235,9 @@ describe('parallel audit chains', () => {
       };
       await allAgree({ ok: true, firstBrokenSeq: null });
 
+      // ORDER BY the column, not the text alias: as text, '99' sorts after '983'.
       const rows = await f.db.asOwner<{ seq: string; prev_hash: string }>(
-        'SELECT seq::text AS seq, prev_hash FROM audit_events WHERE chain = 5 ORDER BY seq DESC LIMIT 4',
+        'SELECT seq::text AS seq, prev_hash FROM audit_events WHERE chain = 5 ORDER BY audit_events.seq DESC LIMIT 4',
       );
       const [, edited, relinked] = rows;
       await tamper(`UPDATE audit_events SET reason = 'edited' WHERE seq = ${Number(edited.seq)}`);
@@ -252,7 +253,7 @@ describe('parallel audit chains', () => {
     it('names a row moved from chain 3 to another chain', async () => {
       await fillChain(3, 3);
       const [victim] = await f.db.asOwner<{ seq: string }>(
-        `SELECT seq::text AS seq FROM audit_events WHERE chain = 3 ORDER BY seq DESC OFFSET 1 LIMIT 1`,
+        `SELECT seq::text AS seq FROM audit_events WHERE chain = 3 ORDER BY audit_events.seq DESC OFFSET 1 LIMIT 1`,
       );
       await tamper(`UPDATE audit_events SET chain = 4 WHERE seq = ${Number(victim.seq)}`);
       expect(await f.verify()).toMatchObject({ ok: false, firstBrokenSeq: victim.seq });
@@ -289,7 +290,7 @@ describe('parallel audit chains', () => {
 
       // Cut the last two rows of that chain, checkpointed head included.
       const cut = await f.db.asOwner<{ seq: string }>(
-        'SELECT seq::text AS seq FROM audit_events WHERE chain = $1 ORDER BY seq DESC LIMIT 2',
+        'SELECT seq::text AS seq FROM audit_events WHERE chain = $1 ORDER BY audit_events.seq DESC LIMIT 2',
         [chain],
       );
       const from = cut[1].seq;
