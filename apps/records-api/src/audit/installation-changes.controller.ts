@@ -18,7 +18,7 @@ export class InstallationChangesController {
   @ApiOperation({
     summary: 'Field-level change log (before/after, actor, reason, request id), newest first',
     description:
-      'Role: any (viewer and above). Every change to the installation, whatever made it (API, import, worker status changes): field, before and after (secret fields only as fingerprints), actor, reason and request id; cursor pagination.',
+      'Roles: viewer, engineer, auditor, admin. Every change to the installation, whatever made it (API, import, worker status changes): field, before and after (secret fields only as fingerprints), actor, reason and request id; cursor pagination.',
   })
   @ApiOkResponse({ type: ChangePageView })
   list(@UuidParam() id: string, @Query() query: ChangesQuery): Promise<ChangePageView> {

@@ -38,7 +38,7 @@ export class CredentialsController {
   @ApiOperation({
     summary: 'Credential versions, masked',
     description:
-      'Role: any (viewer and above). Every credential version of the installation, newest first, with its state, fingerprint, last four characters and rotation due date; never secret material.',
+      'Roles: viewer, engineer, auditor, admin. Every credential version of the installation, newest first, with its state, fingerprint, last four characters and rotation due date; never secret material.',
   })
   @ApiOkResponse({ type: [CredentialSummaryView] })
   list(@UuidParam() id: string): Promise<CredentialSummaryView[]> {

@@ -71,7 +71,7 @@ export class InstallationsController {
   @ApiOperation({
     summary: 'List installations (filters, cursor pagination, newest first)',
     description:
-      'Role: any (viewer and above). Filters: vendor, status, environment, propertyId, text on the property name; stable order with keyset cursors; page size has a default and a maximum.',
+      'Roles: viewer, engineer, auditor, admin. Filters: vendor, status, environment, propertyId, text on the property name; stable order with keyset cursors; page size has a default and a maximum.',
   })
   @ApiOkResponse({ type: InstallationPageView })
   list(@Query() query: ListInstallationsQuery): Promise<InstallationPageView> {
@@ -85,7 +85,7 @@ export class InstallationsController {
   @ApiOperation({
     summary: 'One installation; secrets masked',
     description:
-      'Role: any (viewer and above). The installation with its endpoints, versions, documentation, status milestones and masked active credential. The read is recorded as an access event. ETag carries the version for If-Match.',
+      'Roles: viewer, engineer, auditor, admin. The installation with its endpoints, versions, documentation, status milestones and masked active credential. The read is recorded as an access event. ETag carries the version for If-Match.',
   })
   @ApiOkResponse({ type: InstallationView })
   async get(@UuidParam() id: string, @Res({ passthrough: true }) res: Response): Promise<InstallationView> {

@@ -20,7 +20,7 @@ export class VendorsController {
   @ApiOperation({
     summary: 'All vendor templates',
     description:
-      'Role: any (viewer and above). The SpotHero and ParkWhiz templates: fields with type, pattern, example and secret flag, default endpoints per environment, data flows, documentation rubric and rotation policy.',
+      'Roles: viewer, engineer, auditor, admin. The SpotHero and ParkWhiz templates: fields with type, pattern, example and secret flag, default endpoints per environment, data flows, documentation rubric and rotation policy.',
   })
   @ApiOkResponse({ schema: { type: 'array', items: TEMPLATE_SCHEMA } })
   list(): readonly VendorTemplate[] {
@@ -31,7 +31,7 @@ export class VendorsController {
   @Protected('viewer')
   @ApiOperation({
     summary: 'One vendor template',
-    description: "Role: any (viewer and above). One vendor's template; 404 for an unknown vendor.",
+    description: "Roles: viewer, engineer, auditor, admin. One vendor's template; 404 for an unknown vendor.",
   })
   @ApiParam({ name: 'vendor', enum: ['spothero', 'parkwhiz'] })
   @ApiOkResponse({ schema: TEMPLATE_SCHEMA })

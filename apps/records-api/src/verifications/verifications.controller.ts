@@ -36,7 +36,7 @@ export class VerificationsController {
   @ApiOperation({
     summary: 'Verification receipts, newest first',
     description:
-      'Role: any (viewer and above). The verification receipts of the installation: outcome, failure class, probe, HTTP status, latency, attempts; cursor pagination.',
+      'Roles: viewer, engineer, auditor, admin. The verification receipts of the installation: outcome, failure class, probe, HTTP status, latency, attempts; cursor pagination.',
   })
   @ApiOkResponse({ type: VerificationPageView })
   list(@UuidParam() id: string, @Query() query: ListVerificationsQuery): Promise<VerificationPageView> {
