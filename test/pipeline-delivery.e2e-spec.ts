@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DeadLetterQueue, RoutingKey } from '../libs/common/src';
+import { DeadLetterQueue, RoutingKey, UnitOfWork, VerificationRequestedEvent } from '../libs/common/src';
+import { StatusUpdatesService } from '../apps/records-api/src/status/status-updates.service';
+import { VerificationRecorder } from '../apps/verifier-worker/src/verification/verification-recorder';
+import type { CheckResult } from '../apps/verifier-worker/src/verification/check-result';
 import { drainQueue, openTestChannel, publishConfirmed } from './support/broker';
 import { startPipeline, waitFor, type Pipeline } from './support/pipeline';
 import { pipelineClient } from './support/pipeline-client';
@@ -263,4 +266,105 @@ describe('verification pipeline: delivery guarantees', () => {
     );
     expect(transient.map((r) => r.n)).toEqual([1, 1, 1, 1]);
   }, 60_000);
+
+  /**
+   * A relay that loses its "sent" mark in a database outage publishes the event again, with the same
+   * message id; both copies can be in hand at once and finish into one batch (the fault test for
+   * PostgreSQL -m immediate caught a completion recorded twice this way). Both consumers' batches
+   * are driven directly here, because only submits of the same tick are sure to share a batch.
+   */
+  describe('the same message twice in one batch is applied once', () => {
+    const success: CheckResult = {
+      outcome: 'success',
+      failureClass: null,
+      detail: 'token granted',
+      probe: null,
+      httpStatus: 200,
+      latencyMs: 5,
+      authenticated: true,
+      transient: false,
+    };
+
+    async function queuedReceipt(): Promise<VerificationRequestedEvent> {
+      const installationId = await api.createParkWhiz('pw-good', 'pw-good-secret-0001');
+      await api.waitForStatus(installationId, 'active');
+      // Queued without an outbox event, so the running worker never sees it.
+      const [row]: Array<{ receipt_id: string; credential_id: string }> = await p.api.dataSource.query(
+        `INSERT INTO verification_receipts (installation_id, credential_version_id, trigger, requested_by)
+         SELECT installation_id, id, 'manual', 'tester' FROM credential_versions WHERE installation_id = $1 AND state = 'active'
+         RETURNING id AS receipt_id, credential_version_id AS credential_id`,
+        [installationId],
+      );
+      return Object.assign(new VerificationRequestedEvent(), {
+        installationId,
+        occurredAt: new Date().toISOString(),
+        actor: { type: 'user' as const, id: 'tester' },
+        receiptId: row.receipt_id,
+        credentialVersionId: row.credential_id,
+        trigger: 'manual' as const,
+      });
+    }
+
+    const completions = async (receiptId: string) => {
+      const [audit]: Array<{ n: number }> = await p.api.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_events WHERE action = 'verification.completed' AND metadata->>'receiptId' = $1`,
+        [receiptId],
+      );
+      const [events]: Array<{ n: number }> = await p.api.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox_events WHERE routing_key = $1 AND payload->>'receiptId' = $2`,
+        [RoutingKey.VerificationCompleted, receiptId],
+      );
+      return { audit: audit.n, events: events.n };
+    };
+
+    it('verifier-worker: one copy is recorded, the other acked as a duplicate', async () => {
+      const recorder = new VerificationRecorder(new UnitOfWork(p.api.dataSource));
+      const event = await queuedReceipt();
+      const context = { messageId: randomUUID(), workerId: 'test-worker', startedAt: new Date(), attempts: 1 };
+      const outcomes = await Promise.all([recorder.record(event, success, context), recorder.record(event, success, context)]);
+      expect(outcomes.sort()).toEqual(['duplicate', 'recorded']);
+      expect(await completions(event.receiptId)).toEqual({ audit: 1, events: 1 });
+    });
+
+    it('verifier-worker: two different messages for one receipt complete it once', async () => {
+      const recorder = new VerificationRecorder(new UnitOfWork(p.api.dataSource));
+      const event = await queuedReceipt();
+      const context = () => ({ messageId: randomUUID(), workerId: 'test-worker', startedAt: new Date(), attempts: 1 });
+      const outcomes = await Promise.all([recorder.record(event, success, context()), recorder.record(event, success, context())]);
+      expect(outcomes.sort()).toEqual(['duplicate', 'recorded']);
+      expect(await completions(event.receiptId)).toEqual({ audit: 1, events: 1 });
+    });
+
+    it('records-api status consumer: the milestone and its counters move once', async () => {
+      const status = new StatusUpdatesService(new UnitOfWork(p.api.dataSource));
+      const event = await queuedReceipt();
+      const delivery = {
+        messageId: randomUUID(),
+        routingKey: RoutingKey.VerificationCompleted,
+        body: {
+          installationId: event.installationId,
+          occurredAt: new Date().toISOString(),
+          actor: { type: 'service', id: 'test-worker' },
+          receiptId: event.receiptId,
+          credentialVersionId: event.credentialVersionId,
+          outcome: 'failure',
+          failureClass: 'vendor_error',
+          milestones: ['degraded'],
+        },
+        retryAttempt: 0,
+        redelivered: false,
+      };
+      const dispositions = await Promise.all([status.handle(delivery), status.handle({ ...delivery, redelivered: true })]);
+      expect(dispositions).toEqual([{ kind: 'ack' }, { kind: 'ack' }]);
+      expect((await api.installation(event.installationId)).status).toBe('degraded');
+      const [row]: Array<{ transient: number; degraded: number }> = await p.api.dataSource.query(
+        `SELECT i.consecutive_transient_failures AS transient,
+                (SELECT count(*)::int FROM audit_events a
+                  WHERE a.target_id = i.id::text AND a.action = 'milestone.reached' AND a.metadata->>'milestone' = 'degraded') AS degraded
+           FROM installations i WHERE i.id = $1`,
+        [event.installationId],
+      );
+      expect(row).toEqual({ transient: 1, degraded: 1 });
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  claimMessages,
+  claimDeliveries,
   DomainError,
   Batcher,
   isDatabaseUnavailable,
@@ -83,13 +83,10 @@ export class StatusUpdatesService {
   private async applyBatch(messages: StatusMessage[]): Promise<void[]> {
     const outcome = await this.unitOfWork.run(STATUS_CONSUMER_ACTOR, async (changes) => {
       const manager = changes.manager;
-      const claimed = await claimMessages(
-        manager,
-        STATUS_CONSUMER,
-        messages.map((m) => m.messageId),
-      );
-      // The rest were applied by an earlier delivery: acked without doing anything again.
-      const fresh = messages.filter((m) => claimed.has(m.messageId));
+      const claimed = await claimDeliveries(manager, STATUS_CONSUMER, messages, (m) => m.messageId);
+      // The rest were applied by an earlier delivery or are a second copy in this batch: acked
+      // without doing anything again.
+      const fresh = messages.filter((m) => claimed.has(m));
       if (fresh.length === 0) return null;
       const installations = await lockInstallations(manager, [...new Set(fresh.map((m) => m.event.installationId))]);
       const credentials = await loadCredentials(manager, [

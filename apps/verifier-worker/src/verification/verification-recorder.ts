@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  claimMessages,
+  claimDeliveries,
   getVendorTemplate,
   Batcher,
   isDatabaseUnavailable,
@@ -67,18 +67,12 @@ export class VerificationRecorder {
   private async recordBatch(records: CheckRecord[]): Promise<RecordOutcome[]> {
     const recorded = await this.unitOfWork.run(RECORDER_ACTOR, async (changes) => {
       const manager = changes.manager;
-      const claimed = await claimMessages(
-        manager,
-        VERIFICATION_CONSUMER,
-        records.map((r) => r.context.messageId),
-      );
+      const claimed = await claimDeliveries(manager, VERIFICATION_CONSUMER, records, (r) => r.context.messageId);
+      // Two messages asking to verify one receipt: the first completes it, the other is a duplicate.
+      const candidates = firstPerReceipt(records.filter((r) => claimed.has(r)));
       const completedAt = new Date();
-      const completed = await completeReceipts(
-        manager,
-        records.filter((r) => claimed.has(r.context.messageId)),
-        completedAt,
-      );
-      const checks = records.filter((r) => completed.has(r.event.receiptId));
+      const completed = await completeReceipts(manager, candidates, completedAt);
+      const checks = candidates.filter((r) => completed.has(r.event.receiptId));
       const facts = await loadFacts(
         manager,
         checks.map((r) => r.event.credentialVersionId),
@@ -127,10 +121,16 @@ export class VerificationRecorder {
           },
         });
       }
-      return new Set(checks.map((r) => r.context.messageId));
+      return new Set(checks);
     });
-    return records.map((r) => (recorded.has(r.context.messageId) ? 'recorded' : 'duplicate'));
+    return records.map((r) => (recorded.has(r) ? 'recorded' : 'duplicate'));
   }
+}
+
+function firstPerReceipt(records: CheckRecord[]): CheckRecord[] {
+  const first = new Map<string, CheckRecord>();
+  for (const record of records) if (!first.has(record.event.receiptId)) first.set(record.event.receiptId, record);
+  return [...first.values()];
 }
 
 /** Completes the queued receipts in one UPDATE; answers the ids it completed (the others were done already). */

@@ -19,10 +19,31 @@ export async function claimMessage(manager: EntityManager, consumer: string, mes
 }
 
 /**
- * claimMessage for a batch, in one statement: answers the ids this transaction claimed; the others
- * were committed by an earlier delivery (duplicates to ack and skip).
+ * claimMessage for a batch of deliveries, in one statement: answers the deliveries this transaction
+ * claimed; the others were committed by an earlier delivery (duplicates to ack and skip).
+ *
+ * Only the first copy of a message id in the batch is claimed. The same message can be in hand
+ * twice at once: a relay that lost its "sent" mark in a database outage publishes the event
+ * again, and both copies may finish together and share one batch. Claiming by id alone would
+ * answer "claimed" for both and apply the message twice.
  */
-export async function claimMessages(manager: EntityManager, consumer: string, messageIds: string[]): Promise<Set<string>> {
+export async function claimDeliveries<T>(
+  manager: EntityManager,
+  consumer: string,
+  deliveries: readonly T[],
+  messageIdOf: (delivery: T) => string,
+): Promise<Set<T>> {
+  const firstCopy = new Map<string, T>();
+  for (const delivery of deliveries) {
+    const id = messageIdOf(delivery);
+    if (!firstCopy.has(id)) firstCopy.set(id, delivery);
+  }
+  const claimed = await claimMessages(manager, consumer, [...firstCopy.keys()]);
+  return new Set([...firstCopy].filter(([id]) => claimed.has(id)).map(([, delivery]) => delivery));
+}
+
+/** Claims distinct message ids in one statement: answers those no earlier delivery committed. */
+async function claimMessages(manager: EntityManager, consumer: string, messageIds: string[]): Promise<Set<string>> {
   if (messageIds.length === 0) return new Set();
   const rows: Array<{ message_id: string }> = await manager.query(
     `INSERT INTO processed_messages (consumer, message_id) SELECT $1, id FROM unnest($2::uuid[]) AS id
