@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   canonicalJson,
@@ -13,7 +14,6 @@ import {
   lastFour,
   RoutingKey,
   validateTemplateSection,
-  VerificationReceipt,
   type Environment,
   type MaskedSecretField,
   type Vendor,
@@ -35,10 +35,10 @@ export class CredentialWriter {
 
   async submit(
     changes: ChangeSet,
-    installation: Installation,
+    installation: Pick<Installation, 'id' | 'vendor' | 'environment' | 'status'>,
     credentials: Record<string, unknown>,
     trigger: VerificationTrigger,
-  ): Promise<{ credential: CredentialVersion; receipt: VerificationReceipt }> {
+  ): Promise<{ credential: CredentialVersion; receiptId: string }> {
     const vendor = installation.vendor as Vendor;
     const problems = validateTemplateSection(vendor, 'credentials', credentials, 'credentials', {
       environment: installation.environment as Environment,
@@ -47,10 +47,15 @@ export class CredentialWriter {
     if (installation.status === 'decommissioned') throw new DomainError('conflict', `installation ${installation.id} is decommissioned`);
 
     const manager = changes.manager;
-    const [{ next }] = await manager.query(
-      'SELECT COALESCE(MAX(version), 0) + 1 AS next FROM credential_versions WHERE installation_id = $1',
-      [installation.id],
-    );
+    // The caller holds the installation's row lock, so the next version number cannot race.
+    const [{ next, previous_fingerprint: previousFingerprint }]: Array<{ next: number; previous_fingerprint: string | null }> =
+      await manager.query(
+        `SELECT COALESCE(MAX(version), 0) + 1 AS next,
+                (SELECT fingerprint FROM credential_versions WHERE installation_id = $1 AND state IN ('active', 'pending')
+                  ORDER BY version DESC LIMIT 1) AS previous_fingerprint
+           FROM credential_versions WHERE installation_id = $1`,
+        [installation.id],
+      );
     const version = Number(next);
     const secrets = Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, String(v)]));
     const maskedFields: Record<string, MaskedSecretField> = {};
@@ -59,32 +64,57 @@ export class CredentialWriter {
     }
     const sealed = this.cipher.encrypt(JSON.stringify(secrets), credentialAad(installation.id, version));
     const now = new Date();
-    const previous = await manager.query(
-      `SELECT id, fingerprint, state FROM credential_versions WHERE installation_id = $1 AND state IN ('active', 'pending') ORDER BY version DESC`,
-      [installation.id],
-    );
-    // An older credential still awaiting verification is replaced, never verified afterwards.
+    const credential = Object.assign(new CredentialVersion(), {
+      id: randomUUID(),
+      installationId: installation.id,
+      version,
+      state: 'pending',
+      keyId: sealed.keyId,
+      secretCiphertext: sealed.ciphertext,
+      fingerprint: fingerprintSecret(this.env.FINGERPRINT_KEY, canonicalJson(secrets)),
+      maskedFields,
+      submittedAt: now,
+      submittedBy: changes.actor.id,
+      verifiedAt: null,
+      rotationDueAt: new Date(now.getTime() + getVendorTemplate(vendor).rotationPolicy.maxCredentialAgeDays * DAY_MS),
+      supersededAt: null,
+      revokedAt: null,
+    } satisfies Partial<CredentialVersion>);
+    const receiptId = randomUUID();
+    const awaitsFirstVerification = installation.status === 'draft' || installation.status === 'auth_failed';
+    // One statement for every write of a submission (a round trip each was most of its cost):
+    // an older credential still awaiting verification is replaced, never verified afterwards;
+    // the new version is stored pending with its receipt; a draft installation now awaits
+    // verification (its row version moves with the status, as every status change does).
     await manager.query(
-      `UPDATE credential_versions SET state = 'superseded', superseded_at = now() WHERE installation_id = $1 AND state = 'pending'`,
-      [installation.id],
-    );
-    const credential = await manager.save(
-      CredentialVersion,
-      manager.create(CredentialVersion, {
-        installationId: installation.id,
+      `WITH superseded AS (
+         UPDATE credential_versions SET state = 'superseded', superseded_at = now() WHERE installation_id = $1 AND state = 'pending'
+       ), stored AS (
+         INSERT INTO credential_versions (id, installation_id, version, state, key_id, secret_ciphertext, fingerprint, masked_fields,
+                                          submitted_at, submitted_by, rotation_due_at)
+         VALUES ($2, $1, $3, 'pending', $4, $5, $6, $7::jsonb, $8, $9, $10)
+       ), awaiting AS (
+         UPDATE installations SET status = 'pending_verification', status_changed_at = $8, version = version + 1, updated_at = now()
+          WHERE id = $1 AND $11::boolean
+       )
+       INSERT INTO verification_receipts (id, installation_id, credential_version_id, trigger, requested_by) VALUES ($12, $1, $2, $13, $9)`,
+      [
+        installation.id,
+        credential.id,
         version,
-        state: 'pending',
-        keyId: sealed.keyId,
-        secretCiphertext: sealed.ciphertext,
-        fingerprint: fingerprintSecret(this.env.FINGERPRINT_KEY, canonicalJson(secrets)),
-        maskedFields,
-        submittedAt: now,
-        submittedBy: changes.actor.id,
-        rotationDueAt: new Date(now.getTime() + getVendorTemplate(vendor).rotationPolicy.maxCredentialAgeDays * DAY_MS),
-      }),
+        credential.keyId,
+        credential.secretCiphertext,
+        credential.fingerprint,
+        JSON.stringify(maskedFields),
+        now.toISOString(),
+        credential.submittedBy,
+        credential.rotationDueAt.toISOString(),
+        awaitsFirstVerification,
+        receiptId,
+        trigger,
+      ],
     );
-    if (installation.status === 'draft' || installation.status === 'auth_failed') {
-      await manager.update(Installation, { id: installation.id }, { status: 'pending_verification', statusChangedAt: now });
+    if (awaitsFirstVerification) {
       changes.audit({
         action: 'milestone.reached',
         targetType: 'installation',
@@ -93,16 +123,6 @@ export class CredentialWriter {
         metadata: { milestone: 'credentials_submitted' },
       });
     }
-    const receipt = await manager.save(
-      VerificationReceipt,
-      manager.create(VerificationReceipt, {
-        installationId: installation.id,
-        credentialVersionId: credential.id,
-        trigger,
-        requestedBy: changes.actor.id,
-      }),
-    );
-    const previousFingerprint: string | null = previous[0]?.fingerprint ?? null;
     changes.audit({
       action: 'credential.submitted',
       targetType: 'installation',
@@ -124,8 +144,8 @@ export class CredentialWriter {
     });
     changes.publish({
       routingKey: RoutingKey.VerificationRequested,
-      payload: { installationId: installation.id, occurredAt, actor, receiptId: receipt.id, credentialVersionId: credential.id, trigger },
+      payload: { installationId: installation.id, occurredAt, actor, receiptId, credentialVersionId: credential.id, trigger },
     });
-    return { credential, receipt };
+    return { credential, receiptId };
   }
 }

@@ -19,10 +19,11 @@ export class CredentialsService {
   /** Submit or rotate: the new version is pending until verified; the active one stays in use. */
   async submit(installationId: string, credentials: Record<string, unknown>, actor: ActorContext): Promise<CredentialSubmissionView> {
     return this.unitOfWork.run(actor, async (changes) => {
-      const installation = await changes.manager.findOne(Installation, {
-        where: { id: installationId },
-        lock: { mode: 'pessimistic_write' },
-      });
+      // Locked: two submissions for one installation take version numbers one after the other.
+      const [installation]: Array<Pick<Installation, 'id' | 'vendor' | 'environment' | 'status'>> = await changes.manager.query(
+        'SELECT id, vendor, environment, status FROM installations WHERE id = $1 FOR UPDATE',
+        [installationId],
+      );
       if (!installation) throw DomainError.notFound('installation', installationId);
       if (installation.environment === 'production' && !actor.reason) {
         throw DomainError.validation(
@@ -30,8 +31,8 @@ export class CredentialsService {
           'change reason required',
         );
       }
-      const { credential, receipt } = await this.writer.submit(changes, installation, credentials, 'submitted');
-      return { credential: toCredentialSummary(credential), receiptId: receipt.id };
+      const { credential, receiptId } = await this.writer.submit(changes, installation, credentials, 'submitted');
+      return { credential: toCredentialSummary(credential), receiptId };
     });
   }
 
