@@ -40,8 +40,8 @@ export async function runAmqpBaseline(options: AmqpBaselineOptions): Promise<Amq
       trigger: 'submitted',
     }),
   );
-  const publisherConnection = await connect(options.url);
-  const consumerConnection = await connect(options.url);
+  const publisherConnection = await connect(options.url, { noDelay: true }); // as the apps connect
+  const consumerConnection = await connect(options.url, { noDelay: true });
   try {
     const publisher = await publisherConnection.createConfirmChannel();
     await publisher.deleteQueue(options.queue).catch(() => undefined);

@@ -73,7 +73,10 @@ export class AmqpConnection {
     if (this.stopping) return;
     let model: ChannelModel;
     try {
-      model = await connect(this.url, { timeout: 5000, clientProperties: { connection_name: this.name } });
+      // noDelay: amqplib leaves Nagle's algorithm on, so a publish (method, header and body frames)
+      // or an ack written behind an unacknowledged segment waits for the broker's delayed ACK, up
+      // to 40 ms on Linux, at every hop of the pipeline when traffic is light.
+      model = await connect(this.url, { timeout: 5000, noDelay: true, clientProperties: { connection_name: this.name } });
     } catch (error) {
       this.logger.warn(`${this.name}: broker connection failed: ${errorMessage(error)}`);
       return this.scheduleRetry();
