@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { errorMessage, type MessagingLogger } from '../messaging/messaging-logger';
 import { OUTBOX_NOTIFY_CHANNEL } from '../write-path/unit-of-work';
@@ -27,11 +27,13 @@ interface ClaimedRow {
 }
 
 /**
- * Publishes committed outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED inside a
- * transaction held over the publish, so replicas share the work without publishing a row twice
- * (a crash between confirm and commit republishes: consumers deduplicate on the message id).
- * A row is marked sent only after the broker confirmed it; a failure leaves it pending with
- * attempts, last_error and a backoff.
+ * Publishes committed outbox rows, two ways. The rows this process's write path commits are handed
+ * over in memory and published at once (the fast path: one UPDATE marks them sent). Every other
+ * due row is found by a scan that claims rows with FOR UPDATE SKIP LOCKED inside a transaction held
+ * over the publish, so replicas share the work. Either way a row is marked sent only after the
+ * broker confirmed it, and a failure leaves it pending with attempts, last_error and a backoff. A
+ * row can be published twice (a crash between confirm and mark, a fast path slower than the
+ * hand-off grace): consumers deduplicate on the message id.
  */
 export class OutboxRelay {
   private listener: Client | null = null;
@@ -40,7 +42,7 @@ export class OutboxRelay {
   private draining: Promise<void> | null = null;
   private again = false;
   /** Ids this process committed and has not published yet (the fast path). */
-  private committed: string[] = [];
+  private committed: OutboundMessage[] = [];
   private publishingCommitted: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
 
@@ -54,7 +56,7 @@ export class OutboxRelay {
   async start(): Promise<void> {
     this.running = true;
     await this.publisher.start();
-    this.unsubscribe = this.options.commits?.subscribe((ids) => this.publishCommitted(ids)) ?? null;
+    this.unsubscribe = this.options.commits?.subscribe((messages) => this.publishCommitted(messages)) ?? null;
     void this.listen();
     this.schedule(0);
   }
@@ -86,13 +88,14 @@ export class OutboxRelay {
   }
 
   /**
-   * Fast path: publishes rows this process just committed, by primary key, batching whatever
-   * commits arrive while a batch is out. Rows it cannot publish now (broker down) stay pending
-   * for the scan.
+   * Fast path: publishes the rows this process just committed, from memory, batching whatever
+   * commits arrive while a batch is out, then marks them sent in one autocommit UPDATE. No claim is
+   * needed: the write path made the rows invisible to the scans for OUTBOX_HANDOFF_GRACE_MS. Rows it
+   * cannot publish now (broker down) are left to the scan.
    */
-  private publishCommitted(ids: string[]): void {
+  private publishCommitted(messages: OutboundMessage[]): void {
     if (!this.running) return;
-    this.committed.push(...ids);
+    this.committed.push(...messages);
     this.publishingCommitted ??= this.publishCommittedLoop().finally(() => {
       this.publishingCommitted = null;
     });
@@ -104,11 +107,43 @@ export class OutboxRelay {
         this.committed = [];
         return;
       }
-      const ids = this.committed.splice(0, this.options.batchSize ?? 100);
-      await this.publishBatch(ids).catch((error: unknown) => {
+      const messages = this.committed.splice(0, this.options.batchSize ?? 100);
+      await this.publishAnnounced(messages).catch((error: unknown) => {
         this.logger.warn(`outbox relay: publishing committed rows failed (the scan retries them): ${errorMessage(error)}`);
       });
     }
+  }
+
+  private async publishAnnounced(messages: OutboundMessage[]): Promise<void> {
+    const results = await Promise.allSettled(messages.map((message) => this.publisher.publish(message)));
+    const sent = messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id);
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    // sent_at IS NULL: a scan that took the row after the grace period published and marked it already.
+    if (sent.length > 0) {
+      await pool.query(
+        'UPDATE outbox_events SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[]) AND sent_at IS NULL',
+        [sent],
+      );
+    }
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'rejected') await this.recordFailure(messages[i], result.reason, (sql, params) => pool.query(sql, params));
+    }
+  }
+
+  private async recordFailure(
+    message: Pick<OutboundMessage, 'id' | 'routingKey'>,
+    error: unknown,
+    query: (sql: string, params: unknown[]) => Promise<unknown>,
+  ): Promise<void> {
+    const reason = errorMessage(error).slice(0, 500);
+    await query(
+      // Backoff 1 s doubling to 30 s: short enough to drain well within a minute of recovery.
+      `UPDATE outbox_events SET attempts = attempts + 1, last_error = $2,
+         available_at = now() + make_interval(secs => LEAST(30, power(2, LEAST(attempts, 5))::int))
+       WHERE id = $1 AND sent_at IS NULL`,
+      [message.id, reason],
+    );
+    this.logger.warn(`outbox relay: ${message.routingKey} ${message.id} not published: ${reason}`);
   }
 
   private async drainLoop(): Promise<void> {
@@ -124,27 +159,22 @@ export class OutboxRelay {
     } while (this.again && this.running);
   }
 
-  /** Publishes the given rows (fast path) or the oldest due ones (scan). */
-  private async publishBatch(ids?: string[]): Promise<{ claimed: number }> {
+  /** Publishes the oldest due rows (the scan), claimed so that replicas share them. */
+  private async publishBatch(): Promise<{ claimed: number }> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
-      // The scan orders by available_at alone so the partial index answers it without a sort.
-      const rows: ClaimedRow[] = ids
-        ? await runner.query(
-            `SELECT id, exchange, routing_key, payload, created_at FROM outbox_events
-              WHERE id = ANY($1::uuid[]) AND sent_at IS NULL AND available_at <= now() FOR UPDATE SKIP LOCKED`,
-            [ids],
-          )
-        : await runner.query(
-            `SELECT id, exchange, routing_key, payload, created_at FROM outbox_events
-              WHERE sent_at IS NULL AND available_at <= now()
-              ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-            [this.options.batchSize ?? 100],
-          );
-      const results = await Promise.allSettled(rows.map((row) => this.publisher.publish(toMessage(row))));
-      const sent = rows.filter((_, i) => results[i].status === 'fulfilled').map((row) => row.id);
+      // Ordered by available_at alone so the partial index answers it without a sort.
+      const rows: ClaimedRow[] = await runner.query(
+        `SELECT id, exchange, routing_key, payload, created_at FROM outbox_events
+          WHERE sent_at IS NULL AND available_at <= now()
+          ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? 100],
+      );
+      const messages = rows.map(toMessage);
+      const results = await Promise.allSettled(messages.map((message) => this.publisher.publish(message)));
+      const sent = messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id);
       if (sent.length > 0) {
         await runner.query(
           'UPDATE outbox_events SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])',
@@ -152,16 +182,7 @@ export class OutboxRelay {
         );
       }
       for (const [i, result] of results.entries()) {
-        if (result.status === 'fulfilled') continue;
-        const reason = errorMessage(result.reason).slice(0, 500);
-        await runner.query(
-          // Backoff 1 s doubling to 30 s: short enough to drain well within a minute of recovery.
-          `UPDATE outbox_events SET attempts = attempts + 1, last_error = $2,
-             available_at = now() + make_interval(secs => LEAST(30, power(2, LEAST(attempts, 5))::int))
-           WHERE id = $1`,
-          [rows[i].id, reason],
-        );
-        this.logger.warn(`outbox relay: ${rows[i].routing_key} ${rows[i].id} not published: ${reason}`);
+        if (result.status === 'rejected') await this.recordFailure(messages[i], result.reason, (sql, params) => runner.query(sql, params));
       }
       await runner.commitTransaction();
       return { claimed: rows.length };

@@ -5,7 +5,8 @@ import { appendAuditRecords, type AuditRecord } from '../audit/audit-writer';
 import type { ActorContext, AuditEntry } from '../audit/audit-entry';
 import type { DomainEvent } from '../events/event-payloads';
 import { EXCHANGE_OF, type RoutingKey } from '../events/routing-keys';
-import type { OutboxCommits } from '../outbox/outbox-commits';
+import { OUTBOX_HANDOFF_GRACE_MS, type OutboxCommits } from '../outbox/outbox-commits';
+import type { OutboundMessage } from '../outbox/outbox-publisher';
 
 /**
  * Channel the outbox relays LISTEN on: a NOTIFY there makes them scan for pending rows at once
@@ -53,27 +54,39 @@ export class UnitOfWork {
   ) {}
 
   async run<T>(actor: ActorContext, work: (changes: ChangeSet) => Promise<T>): Promise<T> {
-    const outboxIds: string[] = [];
+    const outbound: OutboundMessage[] = [];
+    // Rows this process's relay will publish from memory are kept from the scans for a grace period.
+    const handOff = this.outboxCommits?.subscribed ?? false;
     const result = await this.dataSource.transaction(async (manager) => {
       const changes = new ChangeSet(manager, actor);
       const value = await work(changes);
       if (changes.events.length > 0) {
-        const params: unknown[] = [];
+        const params: unknown[] = [handOff ? OUTBOX_HANDOFF_GRACE_MS : 0];
+        const createdAt = new Date();
         const tuples = changes.events.map((event) => {
-          const id = randomUUID();
-          outboxIds.push(id);
-          params.push(id, EXCHANGE_OF[event.routingKey], event.routingKey, JSON.stringify(event.payload));
+          const message: OutboundMessage = {
+            id: randomUUID(),
+            exchange: EXCHANGE_OF[event.routingKey],
+            routingKey: event.routingKey,
+            payload: event.payload,
+            createdAt,
+          };
+          outbound.push(message);
+          params.push(message.id, message.exchange, message.routingKey, JSON.stringify(event.payload));
           const n = params.length;
-          return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
+          return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb, now() + make_interval(secs => $1::int / 1000.0))`;
         });
-        await manager.query(`INSERT INTO outbox_events (id, exchange, routing_key, payload) VALUES ${tuples.join(', ')}`, params);
+        await manager.query(
+          `INSERT INTO outbox_events (id, exchange, routing_key, payload, available_at) VALUES ${tuples.join(', ')}`,
+          params,
+        );
       }
       // Last, so the chain lock is held only for the rest of this transaction.
       await appendAuditRecords(manager, changes.auditRecords, this.auditChainCount);
       return value;
     });
     // Committed: the relay may publish them now (a rollback above announces nothing).
-    this.outboxCommits?.announce(outboxIds);
+    if (handOff) this.outboxCommits?.announce(outbound);
     return result;
   }
 }
