@@ -115,35 +115,35 @@ export class OutboxRelay {
   }
 
   private async publishAnnounced(messages: OutboundMessage[]): Promise<void> {
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    await this.publishAndMark(messages, (sql, params) => pool.query(sql, params));
+  }
+
+  /**
+   * Publishes, then marks the confirmed rows sent and gives the others a backoff. `sent_at IS
+   * NULL`: on the fast path, a scan that took the row after the grace period has marked it already.
+   */
+  private async publishAndMark(messages: OutboundMessage[], query: (sql: string, params: unknown[]) => Promise<unknown>): Promise<void> {
     const results = await Promise.allSettled(messages.map((message) => this.publisher.publish(message)));
     const sent = messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id);
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    // sent_at IS NULL: a scan that took the row after the grace period published and marked it already.
     if (sent.length > 0) {
-      await pool.query(
+      await query(
         'UPDATE outbox_events SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[]) AND sent_at IS NULL',
         [sent],
       );
     }
     for (const [i, result] of results.entries()) {
-      if (result.status === 'rejected') await this.recordFailure(messages[i], result.reason, (sql, params) => pool.query(sql, params));
+      if (result.status === 'fulfilled') continue;
+      const reason = errorMessage(result.reason).slice(0, 500);
+      await query(
+        // Backoff 1 s doubling to 30 s: short enough to drain well within a minute of recovery.
+        `UPDATE outbox_events SET attempts = attempts + 1, last_error = $2,
+           available_at = now() + make_interval(secs => LEAST(30, power(2, LEAST(attempts, 5))::int))
+         WHERE id = $1 AND sent_at IS NULL`,
+        [messages[i].id, reason],
+      );
+      this.logger.warn(`outbox relay: ${messages[i].routingKey} ${messages[i].id} not published: ${reason}`);
     }
-  }
-
-  private async recordFailure(
-    message: Pick<OutboundMessage, 'id' | 'routingKey'>,
-    error: unknown,
-    query: (sql: string, params: unknown[]) => Promise<unknown>,
-  ): Promise<void> {
-    const reason = errorMessage(error).slice(0, 500);
-    await query(
-      // Backoff 1 s doubling to 30 s: short enough to drain well within a minute of recovery.
-      `UPDATE outbox_events SET attempts = attempts + 1, last_error = $2,
-         available_at = now() + make_interval(secs => LEAST(30, power(2, LEAST(attempts, 5))::int))
-       WHERE id = $1 AND sent_at IS NULL`,
-      [message.id, reason],
-    );
-    this.logger.warn(`outbox relay: ${message.routingKey} ${message.id} not published: ${reason}`);
   }
 
   private async drainLoop(): Promise<void> {
@@ -172,18 +172,7 @@ export class OutboxRelay {
           ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 100],
       );
-      const messages = rows.map(toMessage);
-      const results = await Promise.allSettled(messages.map((message) => this.publisher.publish(message)));
-      const sent = messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id);
-      if (sent.length > 0) {
-        await runner.query(
-          'UPDATE outbox_events SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])',
-          [sent],
-        );
-      }
-      for (const [i, result] of results.entries()) {
-        if (result.status === 'rejected') await this.recordFailure(messages[i], result.reason, (sql, params) => runner.query(sql, params));
-      }
+      await this.publishAndMark(rows.map(toMessage), (sql, params) => runner.query(sql, params));
       await runner.commitTransaction();
       return { claimed: rows.length };
     } catch (error) {
