@@ -6,6 +6,7 @@ export * from './crypto/credential-rewrap';
 export * from './database/data-source-options';
 export * from './database/database-bootstrap';
 export * from './database/database-unavailable';
+export * from './database/prepared-statement';
 export * from './entities';
 export * from './audit/audit-chain';
 export * from './audit/audit-entry';

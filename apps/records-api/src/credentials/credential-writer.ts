@@ -12,6 +12,7 @@ import {
   getVendorTemplate,
   Installation,
   lastFour,
+  PreparedStatement,
   RoutingKey,
   validateTemplateSection,
   type Environment,
@@ -21,6 +22,35 @@ import {
 } from '@app/common';
 
 const DAY_MS = 24 * 3600 * 1000;
+
+const NEXT_CREDENTIAL_VERSION = new PreparedStatement(
+  'credentials_next_version',
+  `SELECT COALESCE(MAX(version), 0) + 1 AS next,
+                (SELECT fingerprint FROM credential_versions WHERE installation_id = $1 AND state IN ('active', 'pending')
+                  ORDER BY version DESC LIMIT 1) AS previous_fingerprint
+           FROM credential_versions WHERE installation_id = $1`,
+);
+
+/**
+ * Every write of a submission, in one statement (a round trip each was most of its cost): an older
+ * credential still awaiting verification is replaced, never verified afterwards; the new version is
+ * stored pending with its receipt; a draft installation now awaits verification (its row version
+ * moves with the status, as every status change does).
+ */
+const STORE_SUBMISSION = new PreparedStatement(
+  'credentials_store_submission',
+  `WITH superseded AS (
+         UPDATE credential_versions SET state = 'superseded', superseded_at = now() WHERE installation_id = $1 AND state = 'pending'
+       ), stored AS (
+         INSERT INTO credential_versions (id, installation_id, version, state, key_id, secret_ciphertext, fingerprint, masked_fields,
+                                          submitted_at, submitted_by, rotation_due_at)
+         VALUES ($2, $1, $3, 'pending', $4, $5, $6, $7::jsonb, $8, $9, $10)
+       ), awaiting AS (
+         UPDATE installations SET status = 'pending_verification', status_changed_at = $8, version = version + 1, updated_at = now()
+          WHERE id = $1 AND $11::boolean
+       )
+       INSERT INTO verification_receipts (id, installation_id, credential_version_id, trigger, requested_by) VALUES ($12, $1, $2, $13, $9)`,
+);
 
 /**
  * Stores a new credential version and queues its verification, inside the caller's unit of work.
@@ -49,13 +79,7 @@ export class CredentialWriter {
     const manager = changes.manager;
     // The caller holds the installation's row lock, so the next version number cannot race.
     const [{ next, previous_fingerprint: previousFingerprint }]: Array<{ next: number; previous_fingerprint: string | null }> =
-      await manager.query(
-        `SELECT COALESCE(MAX(version), 0) + 1 AS next,
-                (SELECT fingerprint FROM credential_versions WHERE installation_id = $1 AND state IN ('active', 'pending')
-                  ORDER BY version DESC LIMIT 1) AS previous_fingerprint
-           FROM credential_versions WHERE installation_id = $1`,
-        [installation.id],
-      );
+      await NEXT_CREDENTIAL_VERSION.run(manager, [installation.id]);
     const version = Number(next);
     const secrets = Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, String(v)]));
     const maskedFields: Record<string, MaskedSecretField> = {};
@@ -82,38 +106,21 @@ export class CredentialWriter {
     } satisfies Partial<CredentialVersion>);
     const receiptId = randomUUID();
     const awaitsFirstVerification = installation.status === 'draft' || installation.status === 'auth_failed';
-    // One statement for every write of a submission (a round trip each was most of its cost):
-    // an older credential still awaiting verification is replaced, never verified afterwards;
-    // the new version is stored pending with its receipt; a draft installation now awaits
-    // verification (its row version moves with the status, as every status change does).
-    await manager.query(
-      `WITH superseded AS (
-         UPDATE credential_versions SET state = 'superseded', superseded_at = now() WHERE installation_id = $1 AND state = 'pending'
-       ), stored AS (
-         INSERT INTO credential_versions (id, installation_id, version, state, key_id, secret_ciphertext, fingerprint, masked_fields,
-                                          submitted_at, submitted_by, rotation_due_at)
-         VALUES ($2, $1, $3, 'pending', $4, $5, $6, $7::jsonb, $8, $9, $10)
-       ), awaiting AS (
-         UPDATE installations SET status = 'pending_verification', status_changed_at = $8, version = version + 1, updated_at = now()
-          WHERE id = $1 AND $11::boolean
-       )
-       INSERT INTO verification_receipts (id, installation_id, credential_version_id, trigger, requested_by) VALUES ($12, $1, $2, $13, $9)`,
-      [
-        installation.id,
-        credential.id,
-        version,
-        credential.keyId,
-        credential.secretCiphertext,
-        credential.fingerprint,
-        JSON.stringify(maskedFields),
-        now.toISOString(),
-        credential.submittedBy,
-        credential.rotationDueAt.toISOString(),
-        awaitsFirstVerification,
-        receiptId,
-        trigger,
-      ],
-    );
+    await STORE_SUBMISSION.run(manager, [
+      installation.id,
+      credential.id,
+      version,
+      credential.keyId,
+      credential.secretCiphertext,
+      credential.fingerprint,
+      JSON.stringify(maskedFields),
+      now.toISOString(),
+      credential.submittedBy,
+      credential.rotationDueAt.toISOString(),
+      awaitsFirstVerification,
+      receiptId,
+      trigger,
+    ]);
     if (awaitsFirstVerification) {
       changes.audit({
         action: 'milestone.reached',

@@ -1,11 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ActorContext, credentialAad, CredentialCipher, CredentialVersion, DomainError, Installation, UnitOfWork } from '@app/common';
+import {
+  ActorContext,
+  credentialAad,
+  CredentialCipher,
+  CredentialVersion,
+  DomainError,
+  Installation,
+  PreparedStatement,
+  UnitOfWork,
+} from '@app/common';
 import { toCredentialSummary } from '../installations/installation.mapper';
 import type { CredentialSummaryView } from '../installations/dto/installation.view';
 import { CredentialWriter } from './credential-writer';
 import type { CredentialSubmissionView, RevealedCredentialView } from './dto/credentials.dto';
+
+const LOCK_INSTALLATION = new PreparedStatement(
+  'credentials_lock_installation',
+  'SELECT id, vendor, environment, status FROM installations WHERE id = $1 FOR UPDATE',
+);
 
 @Injectable()
 export class CredentialsService {
@@ -20,10 +34,9 @@ export class CredentialsService {
   async submit(installationId: string, credentials: Record<string, unknown>, actor: ActorContext): Promise<CredentialSubmissionView> {
     return this.unitOfWork.run(actor, async (changes) => {
       // Locked: two submissions for one installation take version numbers one after the other.
-      const [installation]: Array<Pick<Installation, 'id' | 'vendor' | 'environment' | 'status'>> = await changes.manager.query(
-        'SELECT id, vendor, environment, status FROM installations WHERE id = $1 FOR UPDATE',
-        [installationId],
-      );
+      const [installation] = await LOCK_INSTALLATION.run<Pick<Installation, 'id' | 'vendor' | 'environment' | 'status'>>(changes.manager, [
+        installationId,
+      ]);
       if (!installation) throw DomainError.notFound('installation', installationId);
       if (installation.environment === 'production' && !actor.reason) {
         throw DomainError.validation(

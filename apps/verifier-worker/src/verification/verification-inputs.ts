@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Batcher, type CredentialState, type Installation, type InstallationStatus, type VerificationRequestedEvent } from '@app/common';
+import {
+  Batcher,
+  PreparedStatement,
+  type CredentialState,
+  type Installation,
+  type InstallationStatus,
+  type VerificationRequestedEvent,
+} from '@app/common';
 import { VERIFICATION_CONSUMER } from './verification-recorder';
 
 /** Most deliveries whose inputs are read in one query (the prefetch bounds it too). */
@@ -41,6 +48,19 @@ interface InputRow {
  * worker holds, in one query per batch of deliveries (the deliveries that arrive together share
  * it), instead of four queries per delivery.
  */
+const READ_INPUTS = new PreparedStatement(
+  'verifier_read_inputs',
+  `SELECT t.message_id, r.id AS receipt_id, r.installation_id, r.credential_version_id, r.state AS receipt_state,
+              (p.message_id IS NOT NULL) AS processed,
+              i.id AS i_id, i.vendor, i.environment, i.status, i.config, i.endpoints,
+              c.id AS c_id, c.version, c.state AS c_state, c.key_id, c.secret_ciphertext
+         FROM unnest($1::uuid[], $2::uuid[]) AS t(receipt_id, message_id)
+         JOIN verification_receipts r ON r.id = t.receipt_id
+         LEFT JOIN processed_messages p ON p.consumer = $3 AND p.message_id = t.message_id
+         LEFT JOIN installations i ON i.id = r.installation_id
+         LEFT JOIN credential_versions c ON c.id = r.credential_version_id`,
+);
+
 @Injectable()
 export class VerificationInputsReader {
   private readonly batches = new Batcher<{ messageId: string; receiptId: string }, VerificationInputs | null>(
@@ -56,18 +76,11 @@ export class VerificationInputsReader {
   }
 
   private async readBatch(requests: Array<{ messageId: string; receiptId: string }>): Promise<Array<VerificationInputs | null>> {
-    const rows: InputRow[] = await this.dataSource.query(
-      `SELECT t.message_id, r.id AS receipt_id, r.installation_id, r.credential_version_id, r.state AS receipt_state,
-              (p.message_id IS NOT NULL) AS processed,
-              i.id AS i_id, i.vendor, i.environment, i.status, i.config, i.endpoints,
-              c.id AS c_id, c.version, c.state AS c_state, c.key_id, c.secret_ciphertext
-         FROM unnest($1::uuid[], $2::uuid[]) AS t(receipt_id, message_id)
-         JOIN verification_receipts r ON r.id = t.receipt_id
-         LEFT JOIN processed_messages p ON p.consumer = $3 AND p.message_id = t.message_id
-         LEFT JOIN installations i ON i.id = r.installation_id
-         LEFT JOIN credential_versions c ON c.id = r.credential_version_id`,
-      [requests.map((r) => r.receiptId), requests.map((r) => r.messageId), VERIFICATION_CONSUMER],
-    );
+    const rows = await READ_INPUTS.run<InputRow>(this.dataSource, [
+      requests.map((r) => r.receiptId),
+      requests.map((r) => r.messageId),
+      VERIFICATION_CONSUMER,
+    ]);
     const byMessage = new Map(rows.map((row) => [row.message_id, row]));
     return requests.map(({ messageId }) => {
       const row = byMessage.get(messageId);

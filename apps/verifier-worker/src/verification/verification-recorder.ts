@@ -5,6 +5,7 @@ import {
   getVendorTemplate,
   Batcher,
   isDatabaseUnavailable,
+  PreparedStatement,
   RoutingKey,
   UnitOfWork,
   type ActorContext,
@@ -133,13 +134,9 @@ function firstPerReceipt(records: CheckRecord[]): CheckRecord[] {
   return [...first.values()];
 }
 
-/** Completes the queued receipts in one UPDATE; answers the ids it completed (the others were done already). */
-async function completeReceipts(manager: EntityManager, records: CheckRecord[], completedAt: Date): Promise<Set<string>> {
-  if (records.length === 0) return new Set();
-  const column = <T>(pick: (r: CheckRecord) => T) => records.map(pick);
-  // TypeORM answers an UPDATE … RETURNING as [rows, affected].
-  const [rows] = (await manager.query(
-    `UPDATE verification_receipts r
+const COMPLETE_RECEIPTS = new PreparedStatement(
+  'verifier_complete_receipts',
+  `UPDATE verification_receipts r
         SET state = 'completed', outcome = t.outcome, failure_class = t.failure_class, detail = t.detail,
             probe_method = t.probe_method, probe_host = t.probe_host, probe_path = t.probe_path,
             http_status = t.http_status, latency_ms = t.latency_ms, worker_id = t.worker_id,
@@ -150,21 +147,26 @@ async function completeReceipts(manager: EntityManager, records: CheckRecord[], 
                  started_at)
       WHERE r.id = t.id AND r.state = 'queued'
       RETURNING r.id`,
-    [
-      column((r) => r.event.receiptId),
-      column((r) => r.result.outcome),
-      column((r) => r.result.failureClass),
-      column((r) => detailOf(r).slice(0, 1000)),
-      column((r) => r.result.probe?.method ?? null),
-      column((r) => r.result.probe?.host ?? null),
-      column((r) => r.result.probe?.path ?? null),
-      column((r) => r.result.httpStatus),
-      column((r) => r.result.latencyMs),
-      column((r) => r.context.workerId),
-      column((r) => r.context.startedAt.toISOString()),
-      completedAt.toISOString(),
-    ],
-  )) as [Array<{ id: string }>, number];
+);
+
+/** Completes the queued receipts in one UPDATE; answers the ids it completed (the others were done already). */
+async function completeReceipts(manager: EntityManager, records: CheckRecord[], completedAt: Date): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const column = <T>(pick: (r: CheckRecord) => T) => records.map(pick);
+  const rows = await COMPLETE_RECEIPTS.run<{ id: string }>(manager, [
+    column((r) => r.event.receiptId),
+    column((r) => r.result.outcome),
+    column((r) => r.result.failureClass),
+    column((r) => detailOf(r).slice(0, 1000)),
+    column((r) => r.result.probe?.method ?? null),
+    column((r) => r.result.probe?.host ?? null),
+    column((r) => r.result.probe?.path ?? null),
+    column((r) => r.result.httpStatus),
+    column((r) => r.result.latencyMs),
+    column((r) => r.context.workerId),
+    column((r) => r.context.startedAt.toISOString()),
+    completedAt.toISOString(),
+  ]);
   return new Set(rows.map((row) => row.id));
 }
 
@@ -180,6 +182,13 @@ interface CheckFacts {
   credentialState: CredentialState;
 }
 
+const LOAD_FACTS = new PreparedStatement(
+  'verifier_load_check_facts',
+  `SELECT c.id, c.installation_id, i.vendor, i.status, c.version, c.state
+         FROM credential_versions c JOIN installations i ON i.id = c.installation_id
+        WHERE c.id = ANY($1::uuid[])`,
+);
+
 /** What the milestone policy needs of each check's installation and credential, in one query. */
 async function loadFacts(manager: EntityManager, credentialIds: string[]): Promise<Map<string, CheckFacts>> {
   if (credentialIds.length === 0) return new Map();
@@ -190,12 +199,7 @@ async function loadFacts(manager: EntityManager, credentialIds: string[]): Promi
     status: InstallationStatus;
     version: number;
     state: CredentialState;
-  }> = await manager.query(
-    `SELECT c.id, c.installation_id, i.vendor, i.status, c.version, c.state
-         FROM credential_versions c JOIN installations i ON i.id = c.installation_id
-        WHERE c.id = ANY($1::uuid[])`,
-    [credentialIds],
-  );
+  }> = await LOAD_FACTS.run(manager, [credentialIds]);
   return new Map(
     rows.map((r) => [
       r.id,

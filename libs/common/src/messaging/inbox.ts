@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { PreparedStatement } from '../database/prepared-statement';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -42,14 +43,16 @@ export async function claimDeliveries<T>(
   return new Set([...firstCopy].filter(([id]) => claimed.has(id)).map(([, delivery]) => delivery));
 }
 
+const CLAIM_MESSAGES = new PreparedStatement(
+  'inbox_claim_messages',
+  `INSERT INTO processed_messages (consumer, message_id) SELECT $1, id FROM unnest($2::uuid[]) AS id
+   ON CONFLICT DO NOTHING RETURNING message_id`,
+);
+
 /** Claims distinct message ids in one statement: answers those no earlier delivery committed. */
 async function claimMessages(manager: EntityManager, consumer: string, messageIds: string[]): Promise<Set<string>> {
   if (messageIds.length === 0) return new Set();
-  const rows: Array<{ message_id: string }> = await manager.query(
-    `INSERT INTO processed_messages (consumer, message_id) SELECT $1, id FROM unnest($2::uuid[]) AS id
-     ON CONFLICT DO NOTHING RETURNING message_id`,
-    [consumer, messageIds],
-  );
+  const rows = await CLAIM_MESSAGES.run<{ message_id: string }>(manager, [consumer, messageIds]);
   return new Set(rows.map((row) => row.message_id));
 }
 

@@ -1,5 +1,6 @@
-import { Client, type Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatement } from '../database/prepared-statement';
 import { errorMessage, type MessagingLogger } from '../messaging/messaging-logger';
 import { OUTBOX_NOTIFY_CHANNEL } from '../write-path/unit-of-work';
 import type { OutboxCommits } from './outbox-commits';
@@ -17,6 +18,12 @@ export interface OutboxRelayOptions {
   /** This process's write path: its committed rows are published at once, by id. */
   commits?: OutboxCommits;
 }
+
+/** Prepared: the fast path marks a batch every few commits. */
+const MARK_SENT = new PreparedStatement(
+  'outbox_mark_sent',
+  'UPDATE outbox_events SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[]) AND sent_at IS NULL',
+);
 
 interface ClaimedRow {
   id: string;
@@ -115,27 +122,24 @@ export class OutboxRelay {
   }
 
   private async publishAnnounced(messages: OutboundMessage[]): Promise<void> {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    await this.publishAndMark(messages, (sql, params) => pool.query(sql, params));
+    await this.publishAndMark(messages, this.dataSource);
   }
 
   /**
-   * Publishes, then marks the confirmed rows sent and gives the others a backoff. `sent_at IS
-   * NULL`: on the fast path, a scan that took the row after the grace period has marked it already.
+   * Publishes, then marks the confirmed rows sent and gives the others a backoff, on `on` (the
+   * scan's claiming transaction, or the pool). `sent_at IS NULL`: on the fast path, a scan that
+   * took the row after the grace period has marked it already.
    */
-  private async publishAndMark(messages: OutboundMessage[], query: (sql: string, params: unknown[]) => Promise<unknown>): Promise<void> {
+  private async publishAndMark(messages: OutboundMessage[], on: EntityManager | DataSource): Promise<void> {
     const results = await Promise.allSettled(messages.map((message) => this.publisher.publish(message)));
     const sent = messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id);
     if (sent.length > 0) {
-      await query(
-        'UPDATE outbox_events SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[]) AND sent_at IS NULL',
-        [sent],
-      );
+      await MARK_SENT.run(on, [sent]);
     }
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
       const reason = errorMessage(result.reason).slice(0, 500);
-      await query(
+      await on.query(
         // Backoff 1 s doubling to 30 s: short enough to drain well within a minute of recovery.
         `UPDATE outbox_events SET attempts = attempts + 1, last_error = $2,
            available_at = now() + make_interval(secs => LEAST(30, power(2, LEAST(attempts, 5))::int))
@@ -172,7 +176,7 @@ export class OutboxRelay {
           ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 100],
       );
-      await this.publishAndMark(rows.map(toMessage), (sql, params) => runner.query(sql, params));
+      await this.publishAndMark(rows.map(toMessage), runner.manager);
       await runner.commitTransaction();
       return { claimed: rows.length };
     } catch (error) {

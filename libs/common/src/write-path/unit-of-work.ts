@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatement } from '../database/prepared-statement';
 import { DEFAULT_AUDIT_CHAIN_COUNT } from '../audit/audit-chain';
 import { appendAuditRecords, type AuditRecord } from '../audit/audit-writer';
 import type { ActorContext, AuditEntry } from '../audit/audit-entry';
@@ -14,6 +15,14 @@ import type { OutboundMessage } from '../outbox/outbox-publisher';
  * own process's relay through OutboxCommits instead).
  */
 export const OUTBOX_NOTIFY_CHANNEL = 'outbox_events';
+
+/** A unit of work's outbox rows in one fixed statement (prepared once per connection), however many. */
+const INSERT_OUTBOX_ROWS = new PreparedStatement(
+  'outbox_insert_rows',
+  `INSERT INTO outbox_events (id, exchange, routing_key, payload, available_at)
+   SELECT id, exchange, routing_key, payload, now() + make_interval(secs => $5::int / 1000.0)
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) AS t(id, exchange, routing_key, payload)`,
+);
 
 /** What a unit of work collects besides its own entity writes. */
 export class ChangeSet {
@@ -61,25 +70,22 @@ export class UnitOfWork {
       const changes = new ChangeSet(manager, actor);
       const value = await work(changes);
       if (changes.events.length > 0) {
-        const params: unknown[] = [handOff ? OUTBOX_HANDOFF_GRACE_MS : 0];
         const createdAt = new Date();
-        const tuples = changes.events.map((event) => {
-          const message: OutboundMessage = {
-            id: randomUUID(),
-            exchange: EXCHANGE_OF[event.routingKey],
-            routingKey: event.routingKey,
-            payload: event.payload,
-            createdAt,
-          };
-          outbound.push(message);
-          params.push(message.id, message.exchange, message.routingKey, JSON.stringify(event.payload));
-          const n = params.length;
-          return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb, now() + make_interval(secs => $1::int / 1000.0))`;
-        });
-        await manager.query(
-          `INSERT INTO outbox_events (id, exchange, routing_key, payload, available_at) VALUES ${tuples.join(', ')}`,
-          params,
-        );
+        const messages: OutboundMessage[] = changes.events.map((event) => ({
+          id: randomUUID(),
+          exchange: EXCHANGE_OF[event.routingKey],
+          routingKey: event.routingKey,
+          payload: event.payload,
+          createdAt,
+        }));
+        await INSERT_OUTBOX_ROWS.run(manager, [
+          messages.map((m) => m.id),
+          messages.map((m) => m.exchange),
+          messages.map((m) => m.routingKey),
+          messages.map((m) => JSON.stringify(m.payload)),
+          handOff ? OUTBOX_HANDOFF_GRACE_MS : 0,
+        ]);
+        outbound.push(...messages);
       }
       // Last, so the chain lock is held only for the rest of this transaction.
       await appendAuditRecords(manager, changes.auditRecords, this.auditChainCount);
