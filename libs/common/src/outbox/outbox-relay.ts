@@ -51,6 +51,8 @@ export class OutboxRelay {
   /** Ids this process committed and has not published yet (the fast path). */
   private committed: OutboundMessage[] = [];
   private publishingCommitted: Promise<void> | null = null;
+  /** Fast-path marks still running (awaited on stop, before the pool closes). */
+  private readonly marking = new Set<Promise<void>>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -75,6 +77,7 @@ export class OutboxRelay {
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.publishingCommitted;
+    await Promise.all([...this.marking]);
     await this.draining;
     const listener = this.listener;
     this.listener = null;
@@ -115,23 +118,31 @@ export class OutboxRelay {
         return;
       }
       const messages = this.committed.splice(0, this.options.batchSize ?? 100);
-      await this.publishAnnounced(messages).catch((error: unknown) => {
-        this.logger.warn(`outbox relay: publishing committed rows failed (the scan retries them): ${errorMessage(error)}`);
-      });
+      const results = await this.publishAll(messages);
+      // The next batch goes out while this one is marked: the UPDATE's commit is off the latency path.
+      const marking = this.markPublished(messages, results, this.dataSource)
+        .catch((error: unknown) => {
+          this.logger.warn(`outbox relay: marking published rows failed (the scan republishes them): ${errorMessage(error)}`);
+        })
+        .finally(() => this.marking.delete(marking));
+      this.marking.add(marking);
     }
   }
 
-  private async publishAnnounced(messages: OutboundMessage[]): Promise<void> {
-    await this.publishAndMark(messages, this.dataSource);
+  private publishAll(messages: OutboundMessage[]): Promise<Array<PromiseSettledResult<void>>> {
+    return Promise.allSettled(messages.map((message) => this.publisher.publish(message)));
   }
 
   /**
-   * Publishes, then marks the confirmed rows sent and gives the others a backoff, on `on` (the
-   * scan's claiming transaction, or the pool). `sent_at IS NULL`: on the fast path, a scan that
-   * took the row after the grace period has marked it already.
+   * Marks the confirmed rows sent and gives the others a backoff, on `on` (the scan's claiming
+   * transaction, or the pool). `sent_at IS NULL`: on the fast path, a scan that took the row after
+   * the grace period has marked it already.
    */
-  private async publishAndMark(messages: OutboundMessage[], on: EntityManager | DataSource): Promise<void> {
-    const results = await Promise.allSettled(messages.map((message) => this.publisher.publish(message)));
+  private async markPublished(
+    messages: OutboundMessage[],
+    results: Array<PromiseSettledResult<void>>,
+    on: EntityManager | DataSource,
+  ): Promise<void> {
     const sent = messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id);
     if (sent.length > 0) {
       await MARK_SENT.run(on, [sent]);
@@ -176,7 +187,8 @@ export class OutboxRelay {
           ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 100],
       );
-      await this.publishAndMark(rows.map(toMessage), runner.manager);
+      const messages = rows.map(toMessage);
+      await this.markPublished(messages, await this.publishAll(messages), runner.manager);
       await runner.commitTransaction();
       return { claimed: rows.length };
     } catch (error) {
