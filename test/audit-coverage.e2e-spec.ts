@@ -196,6 +196,29 @@ describe('audit coverage: denied, failed and read', () => {
     ]);
   });
 
+  it('records a read however the path is spelled (HEAD, other case, trailing slash) as installation.read', async () => {
+    const viewer = `viewer-${randomUUID().slice(0, 8)}`;
+    const spellings: [string, string][] = [
+      ['HEAD', `/v1/installations/${installationId}`],
+      ['GET', `/v1/INSTALLATIONS/${installationId}`],
+      ['GET', `/v1/installations/${installationId}/`],
+    ];
+    const requestIds: string[] = [];
+    for (const [method, path] of spellings) {
+      const requestId = `read-spelled-${randomUUID()}`;
+      requestIds.push(requestId);
+      const pending = method === 'HEAD' ? t.http().head(path) : t.http().get(path);
+      const res = await pending.set('Authorization', `Bearer ${tokenFor(['viewer'], viewer)}`).set('X-Request-Id', requestId);
+      expect(res.status).toBe(200);
+    }
+    await t.app.get(AccessEventBuffer).flush();
+    for (const requestId of requestIds) {
+      expect(await rowsOf(requestId)).toEqual([
+        expect.objectContaining({ action: 'installation.read', outcome: 'success', actor_id: viewer, target_id: installationId }),
+      ]);
+    }
+  });
+
   it('loses no buffered read on a clean shutdown', async () => {
     // No interval flush during the test: only the shutdown can have written these rows.
     const savedInterval = process.env.AUDIT_ACCESS_FLUSH_MS;

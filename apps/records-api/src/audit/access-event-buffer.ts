@@ -32,7 +32,7 @@ export class AccessEventBuffer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   record(record: AuditRecord): void {
-    this.pending.push({ ...record, occurredAt: record.occurredAt ?? new Date() });
+    this.pending.push(record.occurredAt ? record : { ...record, occurredAt: new Date() });
     if (this.pending.length > MAX_PENDING) {
       const dropped = this.pending.splice(0, this.pending.length - MAX_PENDING);
       this.logger.error({ dropped: dropped.length }, 'access audit buffer overflow: oldest access events dropped');
