@@ -22,7 +22,7 @@ export const UNPREFIXED_ROUTES = ['health/live', 'health/ready', 'metrics'];
  * broken percent-encoding, or longer than maxParamLength): answered with the same envelope.
  */
 function routerErrorEnvelope(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  reply.raw.setHeader('X-Request-Id', request.id);
+  void reply.header('X-Request-Id', request.id);
   new ErrorEnvelopeFilter().catch(new BadRequestException(error.message), new ExecutionContextHost([request, reply]));
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { UnitOfWork, type ActorContext } from '@app/common';
 import { auditFilterSql, describeFilter } from './audit-filter';
@@ -124,10 +124,11 @@ export class AuditExportService {
       return head[0]?.seq ?? '0';
     });
     // From here the socket is written directly, batch by batch with backpressure: Fastify steps aside
-    // (an error until now still gets the envelope). X-Request-Id is already on the raw response.
+    // (an error until now still gets the envelope). Its headers so far (X-Request-Id) go along.
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
       'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
       'Content-Disposition': `attachment; filename="audit-upto-${headSeq}.${format === 'csv' ? 'csv' : 'ndjson'}"`,
       'Cache-Control': 'no-store',

@@ -35,7 +35,6 @@ function fakeExchange(statusCode: number, finished: boolean): FakeExchange {
     statusCode,
     writableFinished: finished,
     req: rawRequest,
-    getHeader: (name: string) => (name.toLowerCase() === 'x-request-id' ? 'req-123' : undefined),
   }) as unknown as ServerResponse & EventEmitter;
   const request = {
     id: 'req-123',

@@ -24,6 +24,9 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
   );
 }
 
+const REQUEST_ID = Symbol('requestId');
+type TaggedResponse = ServerResponse & { [REQUEST_ID]?: string };
+
 /**
  * The access log, as Fastify hooks: one line per request with the request id, method, path, status
  * and time, at `info` when the answer went out (`error` for 5xx), at `warn` when the client went
@@ -36,14 +39,14 @@ export function requestLogHooks(logger: Logger): {
 } {
   /**
    * A response closed before it finished: the client went away. One shared listener (no closure
-   * per request); what it logs is on the response itself, the request id in its header.
+   * per request); what it logs is on the response itself, the request id tagged on by onRequest.
    */
-  function onClose(this: ServerResponse): void {
+  function onClose(this: TaggedResponse): void {
     if (this.writableFinished) return;
     logger.warn(
       {
         req: {
-          id: this.getHeader('x-request-id'),
+          id: this[REQUEST_ID],
           method: this.req.method,
           url: this.req.url,
           remoteAddress: this.req.socket?.remoteAddress,
@@ -55,8 +58,11 @@ export function requestLogHooks(logger: Logger): {
   }
   const logAborted = logger.isLevelEnabled('warn');
   return {
-    onRequest(_request, reply, done) {
-      if (logAborted) reply.raw.on('close', onClose);
+    onRequest(request, reply, done) {
+      if (logAborted) {
+        (reply.raw as TaggedResponse)[REQUEST_ID] = request.id;
+        reply.raw.on('close', onClose);
+      }
       done();
     },
     onResponse(request, reply, done) {
