@@ -36,6 +36,9 @@ function httpAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     // Behind one proxy hop (load balancer); a client-sent X-Forwarded-For chain is not trusted beyond it.
     trustProxy: 1,
+    // Node's own default, which the Express server had: a request (headers and body) must arrive
+    // within 5 minutes. Fastify's default, 0, lets a slow sender hold a connection for ever.
+    requestTimeout: 300_000,
     genReqId: requestIdOf,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 2048 },
     frameworkErrors: routerErrorEnvelope,
