@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from '../apps/records-api/src/app.module';
+import { GLOBAL_PREFIX, UNPREFIXED_ROUTES } from '../apps/records-api/src/create-app';
 import { buildOpenApiDocument } from '../apps/records-api/src/openapi';
 
 /**
@@ -11,8 +13,8 @@ import { buildOpenApiDocument } from '../apps/records-api/src/openapi';
  * committed file differs from what the running app serves.
  */
 async function main(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { preview: true, logger: false });
-  app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  const app = await NestFactory.create(AppModule, new FastifyAdapter(), { preview: true, logger: false });
+  app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_ROUTES });
   const document = buildOpenApiDocument(app);
   writeFileSync(join(__dirname, '..', 'openapi.json'), JSON.stringify(document, null, 2) + '\n');
   await app.close();

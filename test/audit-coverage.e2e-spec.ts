@@ -196,6 +196,45 @@ describe('audit coverage: denied, failed and read', () => {
     ]);
   });
 
+  it('records a read however the path is spelled (HEAD, other case, trailing slash) as installation.read', async () => {
+    const viewer = `viewer-${randomUUID().slice(0, 8)}`;
+    const spellings: [string, string][] = [
+      ['HEAD', `/v1/installations/${installationId}`],
+      ['GET', `/v1/INSTALLATIONS/${installationId}`],
+      ['GET', `/v1/installations/${installationId}/`],
+    ];
+    const requestIds: string[] = [];
+    for (const [method, path] of spellings) {
+      const requestId = `read-spelled-${randomUUID()}`;
+      requestIds.push(requestId);
+      const pending = method === 'HEAD' ? t.http().head(path) : t.http().get(path);
+      const res = await pending.set('Authorization', `Bearer ${tokenFor(['viewer'], viewer)}`).set('X-Request-Id', requestId);
+      expect(res.status).toBe(200);
+    }
+    await t.app.get(AccessEventBuffer).flush();
+    for (const requestId of requestIds) {
+      expect(await rowsOf(requestId)).toEqual([
+        expect.objectContaining({ action: 'installation.read', outcome: 'success', actor_id: viewer, target_id: installationId }),
+      ]);
+    }
+  });
+
+  it('flushes a backlog too large for one INSERT (the database stalled while reads went on)', async () => {
+    // 4,000 reads x 18 parameters is past PostgreSQL's 65,535 parameters for one statement.
+    const buffer = t.app.get(AccessEventBuffer);
+    const actorId = `backlog-${randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < 4000; i++) {
+      buffer.record({
+        actor: { type: 'user', id: actorId, requestId: `${actorId}-${i}`, sourceIp: null },
+        entry: { action: 'installation.read', targetType: 'installation', targetId: installationId },
+      });
+    }
+    await buffer.flush();
+    expect(buffer.size).toBe(0);
+    const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM audit_events WHERE actor_id = $1', [actorId]);
+    expect(n).toBe(4000);
+  });
+
   it('loses no buffered read on a clean shutdown', async () => {
     // No interval flush during the test: only the shutdown can have written these rows.
     const savedInterval = process.env.AUDIT_ACCESS_FLUSH_MS;

@@ -121,6 +121,8 @@ describe('audit trail query and export', () => {
       });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');
+    // The streamed answer is written past the framework; it still carries the request id.
+    expect(res.headers['x-request-id']).toBe(requestId);
     const lines = (res.body as string)
       .trim()
       .split('\n')

@@ -1,7 +1,7 @@
 /**
  * The raw baseline for `npm run bench`: node:http + a pg Pool, no framework, no ORM, no auth, no
  * logging. It runs the same SQL the records API runs (installations/installation-reads.ts) and answers with the same JSON (the API's own `toInstallationView`), so the
- * gap between the two is what NestJS, Express, passport, validation, logging and TypeORM cost.
+ * gap between the two is what NestJS, Fastify, passport, validation, logging, the access audit and TypeORM cost.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';

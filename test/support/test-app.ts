@@ -4,21 +4,30 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DEV_JWT_SECRET, loadEnvironment } from '../../libs/common/src';
-import { createApp } from '../../apps/records-api/src/create-app';
+import { createApp, initApp } from '../../apps/records-api/src/create-app';
 
 export interface TestApp {
   app: INestApplication;
   http: () => ReturnType<typeof request>;
   dataSource: DataSource;
+  /** Every route the HTTP router registered while the app initialised, as `METHOD /path/:param`. */
+  routes: string[];
   close: () => Promise<void>;
 }
 
 /** Boots the real records-api (real PostgreSQL as the application role) once per spec file. */
 export async function startTestApp(): Promise<TestApp> {
   const app = await createApp();
-  await app.init();
+  const routes: string[] = [];
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push(`${method} ${route.url}`);
+    });
+  await initApp(app);
   const server = app.getHttpServer();
-  return { app, http: () => request(server), dataSource: app.get(DataSource), close: () => app.close() };
+  return { app, http: () => request(server), dataSource: app.get(DataSource), routes, close: () => app.close() };
 }
 
 /** A token signed like `npm run token` does; override any claim or option to forge bad ones. */

@@ -3,7 +3,8 @@ import { createApp } from './create-app';
 
 async function bootstrap(): Promise<void> {
   const app = await createApp();
-  await app.listen(app.get(EnvironmentVariables).PORT);
+  // Every interface, as Express did by default (Fastify's default is localhost only: unreachable in a container).
+  await app.listen(app.get(EnvironmentVariables).PORT, '0.0.0.0');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -5,6 +5,12 @@ import { appendAuditRecords, EnvironmentVariables, type AuditRecord } from '@app
 
 /** Flush early once this many are waiting, so a burst of reads does not grow memory. */
 const FLUSH_AT = 200;
+/**
+ * Rows per append. One INSERT carries 18 parameters a row and PostgreSQL takes at most 65,535, so
+ * a backlog (the database slow for a second at 2,000 reads/s) must not become one INSERT: it would
+ * fail on every retry and the backlog would only grow.
+ */
+const MAX_BATCH_ROWS = 1000;
 /** Past this, the database has been unreachable for a long time: keep the newest, say so loudly. */
 const MAX_PENDING = 50_000;
 
@@ -32,7 +38,7 @@ export class AccessEventBuffer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   record(record: AuditRecord): void {
-    this.pending.push({ ...record, occurredAt: record.occurredAt ?? new Date() });
+    this.pending.push(record.occurredAt ? record : { ...record, occurredAt: new Date() });
     if (this.pending.length > MAX_PENDING) {
       const dropped = this.pending.splice(0, this.pending.length - MAX_PENDING);
       this.logger.error({ dropped: dropped.length }, 'access audit buffer overflow: oldest access events dropped');
@@ -44,29 +50,38 @@ export class AccessEventBuffer implements OnApplicationBootstrap, BeforeApplicat
     return this.pending.length;
   }
 
-  /** Appends everything pending; concurrent callers share one flush, then loop until empty. */
+  /**
+   * Appends everything pending, one transaction of at most MAX_BATCH_ROWS at a time, until empty
+   * or an append fails (the next flush retries). Callers wait for a flush in progress, so appends
+   * from this buffer never run side by side.
+   */
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (this.pending.length === 0) return;
-    if (!this.dataSource.isInitialized) {
-      this.logger.error({ pending: this.pending.length }, 'database closed before access events were flushed');
-      return;
+    for (;;) {
+      while (this.flushing) await this.flushing;
+      if (this.pending.length === 0) return;
+      if (!this.dataSource.isInitialized) {
+        this.logger.error({ pending: this.pending.length }, 'database closed before access events were flushed');
+        return;
+      }
+      const batch = this.pending.splice(0, MAX_BATCH_ROWS);
+      let appended = true;
+      this.flushing = this.dataSource
+        .transaction((manager) => appendAuditRecords(manager, batch, this.env.AUDIT_CHAIN_COUNT))
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            appended = false;
+            // Put them back in order; the next flush retries.
+            this.pending = [...batch, ...this.pending];
+            this.logger.error({ err: error, pending: this.pending.length }, 'access audit flush failed; will retry');
+          },
+        )
+        .finally(() => {
+          this.flushing = null;
+        });
+      await this.flushing;
+      if (!appended) return;
     }
-    const batch = this.pending.splice(0, this.pending.length);
-    this.flushing = this.dataSource
-      .transaction((manager) => appendAuditRecords(manager, batch, this.env.AUDIT_CHAIN_COUNT))
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          // Put them back in order; the next flush retries.
-          this.pending = [...batch, ...this.pending];
-          this.logger.error({ err: error, pending: this.pending.length }, 'access audit flush failed; will retry');
-        },
-      )
-      .finally(() => {
-        this.flushing = null;
-      });
-    await this.flushing;
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { UnitOfWork, type ActorContext } from '@app/common';
 import { auditFilterSql, describeFilter } from './audit-filter';
@@ -63,7 +64,7 @@ function csvRow(v: AuditEventView): string {
 }
 
 /** Resolves when the socket wants more, or false when the client went away. */
-function drained(res: Response): Promise<boolean> {
+function drained(res: ServerResponse): Promise<boolean> {
   return new Promise((resolve) => {
     const done = (ok: boolean) => () => {
       res.off('drain', onDrain);
@@ -93,7 +94,7 @@ function renderChunks(rows: AuditRow[], format: ExportFormat): string[] {
 }
 
 /** Writes a chunk, waiting for the socket to drain when its buffer is full; false when the client went away. */
-async function send(res: Response, chunk: string): Promise<boolean> {
+async function send(res: ServerResponse, chunk: string): Promise<boolean> {
   if (res.destroyed) return false;
   return res.write(chunk) || drained(res);
 }
@@ -113,7 +114,7 @@ export class AuditExportService {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async export(query: ExportAuditQuery, actor: ActorContext, res: Response): Promise<void> {
+  async export(query: ExportAuditQuery, actor: ActorContext, reply: FastifyReply): Promise<void> {
     const format: ExportFormat = query.format ?? 'ndjson';
     const filter = auditFilterSql(query);
     // The export is recorded (and committed) before a byte leaves: no audit row, no export.
@@ -122,10 +123,16 @@ export class AuditExportService {
       changes.audit({ action: 'audit.exported', metadata: { format, filters: describeFilter(query), upToSeq: head[0]?.seq ?? null } });
       return head[0]?.seq ?? '0';
     });
-    res.status(200);
-    res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="audit-upto-${headSeq}.${format === 'csv' ? 'csv' : 'ndjson'}"`);
-    res.setHeader('Cache-Control', 'no-store');
+    // From here the socket is written directly, batch by batch with backpressure: Fastify steps aside
+    // (an error until now still gets the envelope). Its headers so far (X-Request-Id) go along.
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
+      'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'Content-Disposition': `attachment; filename="audit-upto-${headSeq}.${format === 'csv' ? 'csv' : 'ndjson'}"`,
+      'Cache-Control': 'no-store',
+    });
     if (format === 'csv') res.write(csvLine(CSV_COLUMNS));
     try {
       await this.streamRows(filter.conditions, filter.params, headSeq, format, res);
@@ -142,7 +149,13 @@ export class AuditExportService {
    * commit after a higher seq of another, so batches read at different moments could skip a row
    * whose successor in its chain they include. A snapshot holds every chain as an unbroken prefix.
    */
-  private async streamRows(conditions: string[], params: unknown[], headSeq: string, format: ExportFormat, res: Response): Promise<void> {
+  private async streamRows(
+    conditions: string[],
+    params: unknown[],
+    headSeq: string,
+    format: ExportFormat,
+    res: ServerResponse,
+  ): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -163,7 +176,7 @@ export class AuditExportService {
     params: unknown[],
     headSeq: string,
     format: ExportFormat,
-    res: Response,
+    res: ServerResponse,
   ): Promise<void> {
     let lastSeq: string | null = '0';
     while (lastSeq !== null) {

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { ActorContext } from '@app/common';
 import { Actor } from '../auth/authenticated-user';
 import { Protected } from '../http/api-decorators';
@@ -46,7 +46,7 @@ export class AuditController {
     description: 'One AuditEvent per line (NDJSON) or per row (CSV, formula cells defused); errors before streaming use the envelope',
     content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
   })
-  export(@Query() query: ExportAuditQuery, @Actor() actor: ActorContext, @Res() res: Response): Promise<void> {
+  export(@Query() query: ExportAuditQuery, @Actor() actor: ActorContext, @Res() res: FastifyReply): Promise<void> {
     return this.exporter.export(query, actor, res);
   }
 

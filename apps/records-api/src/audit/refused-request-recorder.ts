@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { DataSource } from 'typeorm';
 import { appendAuditRecords, EnvironmentVariables, type AuditEntry } from '@app/common';
 import { AccessEventBuffer } from './access-event-buffer';
@@ -12,14 +12,14 @@ import type { RouteAudit } from './route-audit.decorator';
 const MAX_TARGET_ID = 200;
 const MAX_PATH = 300;
 
-/** As Express hands the parameter to the handler (a 2xx means Express could decode it). */
-function decodedParam(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
+/** The URL's path, without the query string. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
+
+/** A HEAD request runs the GET route's handler (Fastify exposes one for every GET): it is that read. */
+const routeMethod = (method: string): string => (method === 'HEAD' ? 'GET' : method);
 
 /**
  * Reads of `access` routes that answered 2xx are handed to the AccessEventBuffer once the answer
@@ -31,10 +31,11 @@ function decodedParam(raw: string): string {
  * (`recordFailures`, e.g. reveal) get an audit row of their own, in their own transaction: the
  * request's transaction, if any, was rolled back.
  *
- * It watches the response rather than the exception filter because some refusals never reach
- * Nest's filters with the route known (a 1 MB body is refused by the body parser, before routing).
- * The hook is installed on the HTTP adapter while providers are instantiated, i.e. before
- * create-app.ts adds the request-id and body-parser middleware, so it sees every request.
+ * It watches the response (Fastify's onResponse hook, for every request, also those the body parser
+ * refuses) rather than the exception filter, because a refusal before the handler says nothing of
+ * the route to Nest's filters. Fastify has matched the route before parsing the body, so the route
+ * template (`request.routeOptions.url`) names the audit declaration and `request.params` holds the
+ * decoded parameters: no pattern is tried per request.
  */
 @Injectable()
 export class RefusedRequestRecorder implements BeforeApplicationShutdown {
@@ -48,10 +49,7 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     private readonly env: EnvironmentVariables,
     private readonly accessEvents: AccessEventBuffer,
   ) {
-    adapterHost.httpAdapter.use((req: Request, res: Response, next: NextFunction) => {
-      res.once('finish', () => this.onFinish(req, res));
-      next();
-    });
+    adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onResponse', this.onResponse);
   }
 
   /** Waits for rows still being written (tests; shutdown). */
@@ -64,23 +62,33 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     await this.settled();
   }
 
-  private onFinish(req: Request, res: Response): void {
-    const path = req.originalUrl.split('?')[0].slice(0, MAX_PATH);
-    const matched = this.registry.match(req.method, path);
-    const audit = matched?.route.audit;
-    if (audit?.kind === 'access' && res.statusCode >= 200 && res.statusCode < 300) {
-      this.recordAccess(req, audit, matched?.params ?? {});
+  private readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    this.onFinish(request, reply.statusCode);
+    done();
+  };
+
+  private onFinish(req: FastifyRequest, status: number): void {
+    const template = req.routeOptions.url;
+    const route = template === undefined ? null : this.registry.forTemplate(routeMethod(req.method), template);
+    const audit = route?.audit;
+    if (audit?.kind === 'access' && status >= 200 && status < 300) {
+      this.recordAccess(req, audit);
       return;
     }
-    const entry = this.entryFor(req, res.statusCode, path, matched);
-    if (!entry) return;
+    const denied = status === 401 || status === 403;
+    const recordFailure = status >= 400 && audit?.kind === 'handler' && audit.recordFailures;
+    if (!denied && !recordFailure) return;
+    const path = pathOf(req.url).slice(0, MAX_PATH);
+    // Denied requests reach here routed (guards run on routes); the path match is a fallback only.
+    const matched = route ? { route, params: req.params as Record<string, string> } : this.registry.match(req.method, path);
+    const entry = this.entryFor(req, status, path, matched);
     const write = this.dataSource
       .transaction((manager) => appendAuditRecords(manager, [{ actor: requestActor(req), entry }], this.env.AUDIT_CHAIN_COUNT))
       .then(
         () => undefined,
         (error: unknown) =>
           this.logger.error(
-            { err: error, requestId: requestActor(req).requestId, action: entry.action, outcome: entry.outcome },
+            { err: error, requestId: req.id, action: entry.action, outcome: entry.outcome },
             'could not audit a refused request',
           ),
       );
@@ -88,29 +96,28 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     void write.finally(() => this.inFlight.delete(write));
   }
 
-  private recordAccess(req: Request, audit: Extract<RouteAudit, { kind: 'access' }>, params: Record<string, string>): void {
-    const targetId = audit.target ? (params[audit.target.param] ?? null) : null;
+  private recordAccess(req: FastifyRequest, audit: Extract<RouteAudit, { kind: 'access' }>): void {
+    const targetId = audit.target ? ((req.params as Record<string, string | undefined>)[audit.target.param] ?? null) : null;
     this.accessEvents.record({
       actor: requestActor(req),
       entry: {
         action: audit.action,
         targetType: audit.target?.type ?? null,
-        targetId: targetId === null ? null : decodedParam(targetId),
-        metadata: { method: req.method, path: req.path },
+        targetId,
+        metadata: { method: req.method, path: pathOf(req.url) },
       },
+      occurredAt: new Date(),
     });
   }
 
   private entryFor(
-    req: Request,
+    req: FastifyRequest,
     status: number,
     path: string,
     matched: { route: AuditedRoute; params: Record<string, string> } | null,
-  ): AuditEntry | null {
+  ): AuditEntry {
     const denied = status === 401 || status === 403;
     const audit = matched?.route.audit ?? null;
-    const recordFailure = status >= 400 && audit?.kind === 'handler' && audit.recordFailures;
-    if (!denied && !recordFailure) return null;
     const action = audit && audit.kind !== 'none' ? audit.action : 'access.denied';
     const target = audit && audit.kind !== 'none' ? audit.target : null;
     const targetId = target ? (matched?.params[target.param]?.slice(0, MAX_TARGET_ID) ?? null) : null;
@@ -120,7 +127,7 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
       targetType: targetId ? (target?.type ?? null) : null,
       targetId,
       // Never the body: a failed reveal's body is what the caller sent, possibly huge or secret.
-      metadata: { method: req.method, path, statusCode: status, authenticated: Boolean((req as Request & { user?: unknown }).user) },
+      metadata: { method: req.method, path, statusCode: status, authenticated: Boolean((req as FastifyRequest & { user?: unknown }).user) },
     };
   }
 }

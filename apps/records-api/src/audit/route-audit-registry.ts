@@ -33,6 +33,8 @@ function toPattern(path: string): RegExp {
 @Injectable()
 export class RouteAuditRegistry implements OnModuleInit {
   private routes: AuditedRoute[] = [];
+  /** By `METHOD /route/template`: the router's route templates are few, so this stays small. */
+  private readonly byTemplate = new Map<string, AuditedRoute | null>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -55,6 +57,22 @@ export class RouteAuditRegistry implements OnModuleInit {
       if (found) return { route, params: { ...found.groups } };
     }
     return null;
+  }
+
+  /**
+   * The route of a request the HTTP router already matched, by the template it matched
+   * (`/v1/installations/:id`): a map lookup after the first request of each route, instead of
+   * trying every pattern against the path.
+   */
+  forTemplate(method: string, template: string): AuditedRoute | null {
+    const key = `${method} ${template}`;
+    let route = this.byTemplate.get(key);
+    if (route === undefined) {
+      // A template matches its own pattern (`:id` is a segment like any other).
+      route = this.match(method, template)?.route ?? null;
+      this.byTemplate.set(key, route);
+    }
+    return route;
   }
 
   private discover(): AuditedRoute[] {

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { ActorContext } from '@app/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Role } from './roles';
 
 /** The caller, as the JWT strategy validated it. */
@@ -14,7 +14,7 @@ export interface AuthenticatedUser {
   expiresAt: number;
 }
 
-export type AuthenticatedRequest = Request & { id: string; user: AuthenticatedUser };
+export type AuthenticatedRequest = FastifyRequest & { user: AuthenticatedUser };
 
 /** The actor of a request, for the write path and its audit rows. */
 export function actorOf(req: AuthenticatedRequest, reason?: string | null): ActorContext {

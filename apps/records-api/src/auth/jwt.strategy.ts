@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy, type SecretOrKeyProvider, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { DomainError, EnvironmentVariables } from '@app/common';
 import type { AuthenticatedUser } from './authenticated-user';
@@ -12,7 +12,7 @@ import { effectiveRoles } from './roles';
  * The HS256 secret as a ready KeyObject. Given a string, jsonwebtoken 9 first tries to parse it as
  * a public key on every verify (~0.3 ms of CPU per request, measured in bench/).
  */
-function hmacKeyProvider(secret: string): SecretOrKeyProvider<Request> {
+function hmacKeyProvider(secret: string): SecretOrKeyProvider<FastifyRequest> {
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
   // passport-jwt's types say string | Buffer; it hands the value to jsonwebtoken, which takes KeyObjects.
   return (_request, _rawToken, done) => done(null, key as unknown as string);

@@ -80,6 +80,11 @@ export function mapKnownError(exception: unknown): MappedError | null {
     const statusCode = exception.getStatus();
     if (statusCode === 503) return notReady(exception);
     if (statusCode >= 500) return null;
+    if (statusCode === 413) {
+      // Fastify's body limit (create-app.ts BODY_LIMIT_BYTES), before the body is parsed.
+      const message = 'request body exceeds the size limit';
+      return { statusCode, error: HTTP_ERROR_CODES[statusCode], message, details: [{ path: 'body', message }] };
+    }
     const message = httpExceptionMessage(exception);
     if (statusCode === 400 && /JSON|Unexpected token|position/i.test(message)) {
       return {
@@ -99,14 +104,6 @@ export function mapKnownError(exception: unknown): MappedError | null {
       message: 'the database is unavailable or saturated; retry later',
       details: [],
     };
-  }
-  // body-parser's own errors (size, charset, encoding) carry an HTTP status and a type.
-  const candidate = exception as { status?: unknown; type?: unknown; message?: unknown };
-  if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500) {
-    const statusCode = candidate.status;
-    const message =
-      candidate.type === 'entity.too.large' ? 'request body exceeds the size limit' : String(candidate.message ?? 'bad request');
-    return { statusCode, error: HTTP_ERROR_CODES[statusCode] ?? 'client_error', message, details: [{ path: 'body', message }] };
   }
   return null;
 }

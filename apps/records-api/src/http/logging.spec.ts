@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { EventEmitter } from 'node:events';
-import type { NextFunction, Request, Response } from 'express';
-import { createRootLogger, isRequestLogged, JsonLogger, requestLogger } from './logging';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { createRootLogger, JsonLogger, requestLogHooks } from './logging';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -20,53 +21,68 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
   return { stream, lines };
 }
 
-function fakeExchange(statusCode: number, finished: boolean): { req: Request; res: Response & EventEmitter } {
-  const req = {
-    id: 'req-123',
-    method: 'GET',
-    originalUrl: '/v1/installations/abc',
-    socket: { remoteAddress: '127.0.0.1' },
-    headers: { authorization: 'Bearer secret-token' },
-  } as unknown as Request;
-  const res = Object.assign(new EventEmitter(), { statusCode, writableFinished: finished }) as unknown as Response & EventEmitter;
-  return { req, res };
+interface FakeExchange {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  raw: ServerResponse & EventEmitter;
 }
 
-describe('request logger', () => {
-  it('writes one JSON line per request with its request id, method, path, status and the service', () => {
+/** What the hooks read of Fastify's request and reply, and the raw response whose events they watch. */
+function fakeExchange(statusCode: number, finished: boolean): FakeExchange {
+  const socket = { remoteAddress: '127.0.0.1' };
+  const rawRequest = { method: 'GET', url: '/v1/installations/abc', socket, headers: { authorization: 'Bearer secret-token' } };
+  const raw = Object.assign(new EventEmitter(), {
+    statusCode,
+    writableFinished: finished,
+    req: rawRequest,
+  }) as unknown as ServerResponse & EventEmitter;
+  const request = {
+    id: 'req-123',
+    method: 'GET',
+    url: '/v1/installations/abc',
+    socket,
+    headers: rawRequest.headers,
+  } as unknown as FastifyRequest;
+  const reply = { statusCode, elapsedTime: 3.4, raw } as unknown as FastifyReply;
+  return { request, reply, raw };
+}
+
+/** Runs a request through the hooks as Fastify would: onRequest, then the end of the response. */
+function serve(hooks: ReturnType<typeof requestLogHooks>, exchange: FakeExchange): void {
+  const done = jest.fn();
+  hooks.onRequest(exchange.request, exchange.reply, done);
+  if (exchange.raw.writableFinished) hooks.onResponse(exchange.request, exchange.reply, done);
+  exchange.raw.emit('close');
+  expect(done).toHaveBeenCalledTimes(exchange.raw.writableFinished ? 2 : 1);
+}
+
+describe('request log hooks', () => {
+  it('write one JSON line per request with its request id, method, path, status and the service', () => {
     const { stream, lines } = capture();
-    const { req, res } = fakeExchange(200, true);
-    const next = jest.fn() as NextFunction;
-    requestLogger(createRootLogger('info', stream))(req, res, next);
-    expect(next).toHaveBeenCalledTimes(1);
-    expect(isRequestLogged(req)).toBe(true);
-    res.emit('close');
-    const [line] = lines();
-    expect(line).toMatchObject({
+    serve(requestLogHooks(createRootLogger('info', stream)), fakeExchange(200, true));
+    const all = lines();
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({
       level: 30,
       service: 'records-api',
       msg: 'request completed',
       req: { id: 'req-123', method: 'GET', url: '/v1/installations/abc' },
       res: { statusCode: 200 },
+      responseTime: 3,
     });
-    expect(typeof line.responseTime).toBe('number');
-    expect(JSON.stringify(line)).not.toContain('secret-token');
+    expect(JSON.stringify(all[0])).not.toContain('secret-token');
   });
 
-  it('logs a 5xx at error and a request the client abandoned at warn', () => {
+  it('log a 5xx at error and a request the client abandoned at warn, with its request id', () => {
     const { stream, lines } = capture();
-    const log = requestLogger(createRootLogger('warn', stream));
-    const failed = fakeExchange(500, true);
-    const aborted = fakeExchange(200, false);
-    const ok = fakeExchange(200, true);
-    for (const { req, res } of [failed, aborted, ok]) {
-      log(req, res, jest.fn());
-      res.emit('close');
-    }
-    expect(lines().map((l) => [l.level, l.msg])).toEqual([
+    const hooks = requestLogHooks(createRootLogger('warn', stream));
+    for (const exchange of [fakeExchange(500, true), fakeExchange(200, false), fakeExchange(200, true)]) serve(hooks, exchange);
+    const all = lines();
+    expect(all.map((l) => [l.level, l.msg])).toEqual([
       [50, 'request completed'],
       [40, 'request aborted'],
     ]);
+    expect(all[1]).toMatchObject({ req: { id: 'req-123', method: 'GET', url: '/v1/installations/abc' } });
   });
 });
 

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import pino, { type Level, type Logger } from 'pino';
-import type { RequestWithId } from './request-id.middleware';
 
 /**
  * Structured JSON logs (pino), one line per request with its request id. Headers that carry
@@ -24,36 +24,64 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
   );
 }
 
-const LOGGED = Symbol('requestLogged');
-
-/** Whether the request logger saw this request (it runs after the body parser, which may refuse first). */
-export function isRequestLogged(req: Request): boolean {
-  return (req as Request & { [LOGGED]?: boolean })[LOGGED] === true;
-}
+const REQUEST_ID = Symbol('requestId');
+type TaggedResponse = ServerResponse & { [REQUEST_ID]?: string };
 
 /**
- * The access log: when the response is done, one line with the request id, method, path, status
- * and time, at `info` (`error` for 5xx, `warn` when the client went away before the answer). Nothing
+ * The access log, as Fastify hooks: one line per request with the request id, method, path, status
+ * and time, at `info` when the answer went out (`error` for 5xx), at `warn` when the client went
+ * away first. Hooks run for every routed request, also those the body parser refuses, and nothing
  * is built when the level would discard the line.
  */
-export function requestLogger(logger: Logger): (req: Request, res: Response, next: NextFunction) => void {
-  return (req, res, next) => {
-    (req as Request & { [LOGGED]?: boolean })[LOGGED] = true;
-    const started = performance.now();
-    res.once('close', () => {
-      const finished = res.writableFinished;
-      const level: Level = !finished ? 'warn' : res.statusCode >= 500 ? 'error' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level](
-        {
-          req: { id: (req as RequestWithId).id, method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
-          res: { statusCode: res.statusCode },
-          responseTime: Math.round(performance.now() - started),
+export function requestLogHooks(logger: Logger): {
+  onRequest: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+  onResponse: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+} {
+  /**
+   * A response closed before it finished: the client went away. One shared listener (no closure
+   * per request); what it logs is on the response itself, the request id tagged on by onRequest.
+   */
+  function onClose(this: TaggedResponse): void {
+    if (this.writableFinished) return;
+    logger.warn(
+      {
+        req: {
+          id: this[REQUEST_ID],
+          method: this.req.method,
+          url: this.req.url,
+          remoteAddress: this.req.socket?.remoteAddress,
         },
-        finished ? 'request completed' : 'request aborted',
-      );
-    });
-    next();
+        res: { statusCode: this.statusCode },
+      },
+      'request aborted',
+    );
+  }
+  const logAborted = logger.isLevelEnabled('warn');
+  return {
+    onRequest(request, reply, done) {
+      if (logAborted) {
+        (reply.raw as TaggedResponse)[REQUEST_ID] = request.id;
+        reply.raw.on('close', onClose);
+      }
+      done();
+    },
+    onResponse(request, reply, done) {
+      // Fastify also calls this when the response errored; a response cut short is onClose's.
+      if (reply.raw.writableFinished) {
+        const level: Level = reply.statusCode >= 500 ? 'error' : 'info';
+        if (logger.isLevelEnabled(level)) {
+          logger[level](
+            {
+              req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.socket.remoteAddress },
+              res: { statusCode: reply.statusCode },
+              responseTime: Math.round(reply.elapsedTime),
+            },
+            'request completed',
+          );
+        }
+      }
+      done();
+    },
   };
 }
 

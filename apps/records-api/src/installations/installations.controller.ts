@@ -10,7 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError, type ActorContext } from '@app/common';
 import { Actor } from '../auth/authenticated-user';
 import { ApiUuidParam, Protected, UuidParam } from '../http/api-decorators';
@@ -54,14 +54,14 @@ export class InstallationsController {
     @Body() dto: CreateInstallationDto,
     @Actor() actor: ActorContext,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<InstallationView> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw DomainError.validation([{ path: 'header.Idempotency-Key', message: 'must be 8-128 characters of letters, digits, . _ : -' }]);
     }
     const { view, replayed } = await this.installations.create(dto, actor, idempotencyKey);
-    res.status(replayed ? 200 : 201).setHeader('ETag', `"${view.version}"`);
-    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(replayed ? 200 : 201).header('ETag', `"${view.version}"`);
+    if (replayed) res.header('Idempotent-Replayed', 'true');
     return view;
   }
 
@@ -88,9 +88,9 @@ export class InstallationsController {
       'Roles: viewer, engineer, auditor, admin. The installation with its endpoints, versions, documentation, status milestones and masked active credential. The read is recorded as an access event. ETag carries the version for If-Match.',
   })
   @ApiOkResponse({ type: InstallationView })
-  async get(@UuidParam() id: string, @Res({ passthrough: true }) res: Response): Promise<InstallationView> {
+  async get(@UuidParam() id: string, @Res({ passthrough: true }) res: FastifyReply): Promise<InstallationView> {
     const view = await this.installations.get(id);
-    res.setHeader('ETag', `"${view.version}"`);
+    res.header('ETag', `"${view.version}"`);
     return view;
   }
 
@@ -114,10 +114,10 @@ export class InstallationsController {
     @Body() dto: UpdateInstallationDto,
     @IfMatchVersion() version: number,
     @Actor() actor: ActorContext,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<InstallationView> {
     const view = await this.installations.update(id, dto, version, actor);
-    res.setHeader('ETag', `"${view.version}"`);
+    res.header('ETag', `"${view.version}"`);
     return view;
   }
 
