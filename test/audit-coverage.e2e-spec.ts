@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { AccessEventBuffer } from '../apps/records-api/src/audit/access-event-buffer';
 import { eventually } from './support/eventually';
@@ -194,6 +197,30 @@ describe('audit coverage: denied, failed and read', () => {
         target_id: installationId,
       }),
     ]);
+  });
+
+  it('records a read whose client hung up before the answer was written (the data left the service)', async () => {
+    const requestId = `hangup-${randomUUID()}`;
+    const server = t.app.getHttpServer() as Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await once(socket, 'connect');
+    const request = [
+      `GET /v1/installations/${installationId} HTTP/1.1`,
+      'Host: records.test',
+      `Authorization: Bearer ${tokenFor(['viewer'])}`,
+      `X-Request-Id: ${requestId}`,
+      '',
+      '',
+    ].join('\r\n');
+    await new Promise<void>((resolve, reject) => socket.write(request, (error) => (error ? reject(error) : resolve())));
+    socket.resetAndDestroy(); // gone before the handler has read the installation
+    const rows = await eventually(async () => {
+      await t.app.get(AccessEventBuffer).flush();
+      const found = await rowsOf(requestId);
+      return found.length > 0 ? found : null;
+    });
+    expect(rows).toEqual([expect.objectContaining({ action: 'installation.read', outcome: 'success', target_id: installationId })]);
   });
 
   it('records a read however the path is spelled (HEAD, other case, trailing slash) as installation.read', async () => {

@@ -1,7 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+type OnSendDone = (error: Error | null, payload: unknown) => void;
 import { DataSource } from 'typeorm';
 import { appendAuditRecords, EnvironmentVariables, type AuditEntry } from '@app/common';
 import { AccessEventBuffer } from './access-event-buffer';
@@ -23,7 +25,7 @@ const routeMethod = (method: string): string => (method === 'HEAD' ? 'GET' : met
 
 /**
  * Reads of `access` routes that answered 2xx are handed to the AccessEventBuffer once the answer
- * has gone out. This is done here rather than in a Nest interceptor because the route is matched
+ * is on its way. This is done here rather than in a Nest interceptor because the route is matched
  * here for every request anyway, and a global interceptor costs every request Nest's interceptor
  * chain (rxjs, async-context binding): about a tenth of the CPU of a read by id (bench/README.md).
  *
@@ -31,7 +33,7 @@ const routeMethod = (method: string): string => (method === 'HEAD' ? 'GET' : met
  * (`recordFailures`, e.g. reveal) get an audit row of their own, in their own transaction: the
  * request's transaction, if any, was rolled back.
  *
- * It watches the response (Fastify's onResponse hook, for every request, also those the body parser
+ * It watches the response (Fastify's onSend hook, for every request, also those the body parser
  * refuses) rather than the exception filter, because a refusal before the handler says nothing of
  * the route to Nest's filters. Fastify has matched the route before parsing the body, so the route
  * template (`request.routeOptions.url`) names the audit declaration and `request.params` holds the
@@ -49,7 +51,7 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     private readonly env: EnvironmentVariables,
     private readonly accessEvents: AccessEventBuffer,
   ) {
-    adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onResponse', this.onResponse);
+    adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onSend', this.onSend);
   }
 
   /** Waits for rows still being written (tests; shutdown). */
@@ -62,9 +64,13 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     await this.settled();
   }
 
-  private readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+  /**
+   * onSend, not onResponse: the answer is decided and on its way. onResponse waits for the socket
+   * to finish, so a client hanging up first (a read whose data left the service) left no row.
+   */
+  private readonly onSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: OnSendDone): void => {
     this.onFinish(request, reply.statusCode);
-    done();
+    done(null, payload);
   };
 
   private onFinish(req: FastifyRequest, status: number): void {
