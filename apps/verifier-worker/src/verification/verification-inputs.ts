@@ -48,9 +48,11 @@ interface InputRow {
  * worker holds, in one query per batch of deliveries (the deliveries that arrive together share
  * it), instead of four queries per delivery.
  */
-const READ_INPUTS = new PreparedStatement(
-  'verifier_read_inputs',
-  `SELECT t.message_id, r.id AS receipt_id, r.installation_id, r.credential_version_id, r.state AS receipt_state,
+/**
+ * Not prepared: a generic plan cannot see how many rows the unnest holds and, with many receipts in
+ * the table, joins them by a scan of the whole table; planned per call it looks up each id.
+ */
+const READ_INPUTS = `SELECT t.message_id, r.id AS receipt_id, r.installation_id, r.credential_version_id, r.state AS receipt_state,
               (p.message_id IS NOT NULL) AS processed,
               i.id AS i_id, i.vendor, i.environment, i.status, i.config, i.endpoints,
               c.id AS c_id, c.version, c.state AS c_state, c.key_id, c.secret_ciphertext
@@ -58,8 +60,7 @@ const READ_INPUTS = new PreparedStatement(
          JOIN verification_receipts r ON r.id = t.receipt_id
          LEFT JOIN processed_messages p ON p.consumer = $3 AND p.message_id = t.message_id
          LEFT JOIN installations i ON i.id = r.installation_id
-         LEFT JOIN credential_versions c ON c.id = r.credential_version_id`,
-);
+         LEFT JOIN credential_versions c ON c.id = r.credential_version_id`;
 
 @Injectable()
 export class VerificationInputsReader {
@@ -76,7 +77,7 @@ export class VerificationInputsReader {
   }
 
   private async readBatch(requests: Array<{ messageId: string; receiptId: string }>): Promise<Array<VerificationInputs | null>> {
-    const rows = await READ_INPUTS.run<InputRow>(this.dataSource, [
+    const rows: InputRow[] = await this.dataSource.query(READ_INPUTS, [
       requests.map((r) => r.receiptId),
       requests.map((r) => r.messageId),
       VERIFICATION_CONSUMER,

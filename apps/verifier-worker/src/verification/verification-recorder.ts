@@ -134,9 +134,11 @@ function firstPerReceipt(records: CheckRecord[]): CheckRecord[] {
   return [...first.values()];
 }
 
-const COMPLETE_RECEIPTS = new PreparedStatement(
-  'verifier_complete_receipts',
-  `UPDATE verification_receipts r
+/**
+ * Not prepared: a generic plan cannot see how many rows the unnest holds and, with many receipts in
+ * the table, joins them by a scan of the whole table; planned per call it looks up each id.
+ */
+const COMPLETE_RECEIPTS = `UPDATE verification_receipts r
         SET state = 'completed', outcome = t.outcome, failure_class = t.failure_class, detail = t.detail,
             probe_method = t.probe_method, probe_host = t.probe_host, probe_path = t.probe_path,
             http_status = t.http_status, latency_ms = t.latency_ms, worker_id = t.worker_id,
@@ -146,14 +148,14 @@ const COMPLETE_RECEIPTS = new PreparedStatement(
             AS t(id, outcome, failure_class, detail, probe_method, probe_host, probe_path, http_status, latency_ms, worker_id,
                  started_at)
       WHERE r.id = t.id AND r.state = 'queued'
-      RETURNING r.id`,
-);
+      RETURNING r.id`;
 
 /** Completes the queued receipts in one UPDATE; answers the ids it completed (the others were done already). */
 async function completeReceipts(manager: EntityManager, records: CheckRecord[], completedAt: Date): Promise<Set<string>> {
   if (records.length === 0) return new Set();
   const column = <T>(pick: (r: CheckRecord) => T) => records.map(pick);
-  const rows = await COMPLETE_RECEIPTS.run<{ id: string }>(manager, [
+  // TypeORM answers an UPDATE … RETURNING as [rows, affected].
+  const [rows] = (await manager.query(COMPLETE_RECEIPTS, [
     column((r) => r.event.receiptId),
     column((r) => r.result.outcome),
     column((r) => r.result.failureClass),
@@ -166,7 +168,7 @@ async function completeReceipts(manager: EntityManager, records: CheckRecord[], 
     column((r) => r.context.workerId),
     column((r) => r.context.startedAt.toISOString()),
     completedAt.toISOString(),
-  ]);
+  ])) as [Array<{ id: string }>, number];
   return new Set(rows.map((row) => row.id));
 }
 

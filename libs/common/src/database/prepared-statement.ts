@@ -9,6 +9,10 @@ import { EntityManager, type DataSource } from 'typeorm';
  * much as running it.
  *
  * The text must be fixed (values only in parameters): one name, one text, on every connection.
+ * Only for statements whose plan does not depend on the values: after five executions PostgreSQL
+ * may keep one generic plan, which cannot see how many elements an array parameter holds. A join
+ * against `unnest($1)` then risks a scan of the whole joined table (the worker's receipt update did
+ * that in the pipeline bench); lookups by key and `= ANY($1)` on an index keep their index plan.
  */
 export class PreparedStatement {
   private static readonly names = new Set<string>();
