@@ -19,7 +19,10 @@ export interface OutboxRelayOptions {
   commits?: OutboxCommits;
 }
 
-/** Prepared: the fast path marks a batch every few commits. */
+/** How long the fast path gathers confirmed rows before marking them sent in one UPDATE. */
+const MARK_COALESCE_MS = 50;
+
+/** Prepared: the fast path marks rows every MARK_COALESCE_MS under load. */
 const MARK_SENT = new PreparedStatement(
   'outbox_mark_sent',
   'UPDATE outbox_events SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[]) AND sent_at IS NULL',
@@ -53,6 +56,9 @@ export class OutboxRelay {
   private publishingCommitted: Promise<void> | null = null;
   /** Fast-path marks still running (awaited on stop, before the pool closes). */
   private readonly marking = new Set<Promise<void>>();
+  /** Rows the broker confirmed on the fast path, waiting for the next coalesced mark. */
+  private confirmed: string[] = [];
+  private markTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -77,6 +83,7 @@ export class OutboxRelay {
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.publishingCommitted;
+    this.markConfirmed();
     await Promise.all([...this.marking]);
     await this.draining;
     const listener = this.listener;
@@ -99,7 +106,7 @@ export class OutboxRelay {
 
   /**
    * Fast path: publishes the rows this process just committed, from memory, batching whatever
-   * commits arrive while a batch is out, then marks them sent in one autocommit UPDATE. No claim is
+   * commits arrive while a batch is out, then marks them sent (coalesced, see markConfirmed). No claim is
    * needed: the write path made the rows invisible to the scans for OUTBOX_HANDOFF_GRACE_MS. Rows it
    * cannot publish now (broker down) are left to the scan.
    */
@@ -119,14 +126,32 @@ export class OutboxRelay {
       }
       const messages = this.committed.splice(0, this.options.batchSize ?? 100);
       const results = await this.publishAll(messages);
-      // The next batch goes out while this one is marked: the UPDATE's commit is off the latency path.
-      const marking = this.markPublished(messages, results, this.dataSource)
-        .catch((error: unknown) => {
-          this.logger.warn(`outbox relay: marking published rows failed (the scan republishes them): ${errorMessage(error)}`);
-        })
-        .finally(() => this.marking.delete(marking));
-      this.marking.add(marking);
+      this.confirmed.push(...messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id));
+      this.markTimer ??= setTimeout(() => this.markConfirmed(), MARK_COALESCE_MS);
+      if (results.some((result) => result.status === 'rejected')) this.track(this.markFailures(messages, results, this.dataSource));
     }
+  }
+
+  /**
+   * One UPDATE (one commit) marks every row confirmed in the last MARK_COALESCE_MS, off the
+   * publishing path: under load a mark per batch was about a commit per verification. A mark lost
+   * in a crash only means the row is published again after the grace; consumers drop the copy.
+   */
+  private markConfirmed(): void {
+    if (this.markTimer) clearTimeout(this.markTimer);
+    this.markTimer = null;
+    const ids = this.confirmed.splice(0, this.confirmed.length);
+    if (ids.length === 0) return;
+    this.track(MARK_SENT.run(this.dataSource, [ids]).then(() => undefined));
+  }
+
+  private track(marking: Promise<void>): void {
+    const tracked: Promise<void> = marking
+      .catch((error: unknown) => {
+        this.logger.warn(`outbox relay: marking published rows failed (the scan republishes them): ${errorMessage(error)}`);
+      })
+      .finally(() => this.marking.delete(tracked));
+    this.marking.add(tracked);
   }
 
   private publishAll(messages: OutboundMessage[]): Promise<Array<PromiseSettledResult<void>>> {
@@ -134,19 +159,15 @@ export class OutboxRelay {
   }
 
   /**
-   * Marks the confirmed rows sent and gives the others a backoff, on `on` (the scan's claiming
-   * transaction, or the pool). `sent_at IS NULL`: on the fast path, a scan that took the row after
-   * the grace period has marked it already.
+   * Gives the rows the broker did not confirm a backoff, on `on` (the scan's claiming transaction,
+   * or the pool). `sent_at IS NULL`: on the fast path, a scan that took the row after the grace
+   * period has published and marked it already.
    */
-  private async markPublished(
+  private async markFailures(
     messages: OutboundMessage[],
     results: Array<PromiseSettledResult<void>>,
     on: EntityManager | DataSource,
   ): Promise<void> {
-    const sent = messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id);
-    if (sent.length > 0) {
-      await MARK_SENT.run(on, [sent]);
-    }
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
       const reason = errorMessage(result.reason).slice(0, 500);
@@ -188,7 +209,10 @@ export class OutboxRelay {
         [this.options.batchSize ?? 100],
       );
       const messages = rows.map(toMessage);
-      await this.markPublished(messages, await this.publishAll(messages), runner.manager);
+      const results = await this.publishAll(messages);
+      const sent = messages.filter((_, i) => results[i].status === 'fulfilled').map((message) => message.id);
+      if (sent.length > 0) await MARK_SENT.run(runner.manager, [sent]);
+      await this.markFailures(messages, results, runner.manager);
       await runner.commitTransaction();
       return { claimed: rows.length };
     } catch (error) {
