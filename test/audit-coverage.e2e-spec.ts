@@ -130,6 +130,22 @@ describe('audit coverage: denied, failed and read', () => {
     ]);
   });
 
+  it('answers a reveal whose id is not even valid percent-encoding with 400 and records the failed attempt', async () => {
+    const requestId = `reveal-badurl-${randomUUID()}`;
+    const admin = `admin-${randomUUID().slice(0, 8)}`;
+    const res = await t
+      .http()
+      .post('/v1/installations/%E0%A4%A/credentials/reveal')
+      .set('Authorization', `Bearer ${tokenFor(['admin'], admin)}`)
+      .set('X-Request-Id', requestId)
+      .send({ reason: 'incident 4711' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, requestId });
+    expect(await awaitRows(requestId)).toEqual([
+      expect.objectContaining({ action: 'credential.revealed', outcome: 'failure', target_type: 'installation', target_id: '%E0%A4%A' }),
+    ]);
+  });
+
   it('answers a reveal with a 1 MB reason with 4xx and records the failed attempt without the body', async () => {
     const requestId = `reveal-huge-${randomUUID()}`;
     const res = await t

@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EnvironmentVariables } from '@app/common';
 import { AppModule } from './app.module';
+import { RefusedRequestRecorder } from './audit/refused-request-recorder';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { useStrictJsonBody } from './http/json-body';
 import { createRootLogger, JsonLogger, requestLogHooks } from './http/logging';
@@ -27,12 +28,21 @@ function routerErrorEnvelope(error: FastifyError, request: FastifyRequest, reply
 }
 
 /**
+ * What must still hear of a request the router refused, since no hook runs for it: the access log
+ * and the audit trail (a reveal with a broken id is a failed attempt on secret material). Set once
+ * the application exists; the adapter is built before it.
+ */
+interface RouterRefusals {
+  notify?: (request: FastifyRequest, reply: FastifyReply) => void;
+}
+
+/**
  * The HTTP adapter: Fastify rather than Express, whose router layers and response helpers were
  * about a quarter of the CPU of a read by id (bench/README.md). Settings keep Express's behaviour:
  * one trusted proxy hop, trailing slash and case-insensitive paths accepted, no length limit on a
  * path parameter short of the URL's own (validation answers a bad id, not a 404).
  */
-function httpAdapter(): FastifyAdapter {
+function httpAdapter(refusals: RouterRefusals): FastifyAdapter {
   return new FastifyAdapter({
     // Behind one proxy hop (load balancer); a client-sent X-Forwarded-For chain is not trusted beyond it.
     trustProxy: 1,
@@ -41,7 +51,10 @@ function httpAdapter(): FastifyAdapter {
     requestTimeout: 300_000,
     genReqId: requestIdOf,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 2048 },
-    frameworkErrors: routerErrorEnvelope,
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      routerErrorEnvelope(error, request, reply);
+      refusals.notify?.(request, reply);
+    },
     // No Nest middleware is used: hooks below do what middleware did, without @fastify/middie's pass.
     skipMiddie: true,
   });
@@ -49,9 +62,21 @@ function httpAdapter(): FastifyAdapter {
 
 /** Builds the configured application; main.ts listens, tests and the OpenAPI export reuse it. */
 export async function createApp(): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, httpAdapter(), { bodyParser: false, bufferLogs: true });
+  const refusals: RouterRefusals = {};
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, httpAdapter(refusals), { bodyParser: false, bufferLogs: true });
   const env = app.get(EnvironmentVariables);
   const logger = createRootLogger(env.LOG_LEVEL);
+  const recorder = app.get(RefusedRequestRecorder);
+  refusals.notify = (request, reply) => {
+    logger.info(
+      {
+        req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.socket.remoteAddress },
+        res: { statusCode: reply.statusCode },
+      },
+      'request refused by the router',
+    );
+    recorder.recordRouterRefusal(request, reply.statusCode);
+  };
   app.useLogger(new JsonLogger(logger));
   const fastify = app.getHttpAdapter().getInstance();
   // Runs before body parsing, so even a malformed body's error carries the id.

@@ -73,9 +73,21 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     done(null, payload);
   };
 
+  /**
+   * A request Fastify's router refused before any hook ran (a path parameter with broken
+   * percent-encoding or past maxParamLength; see create-app.ts): audited like any other refusal,
+   * the route found by its path.
+   */
+  recordRouterRefusal(req: FastifyRequest, status: number): void {
+    this.onFinish(req, status);
+  }
+
   private onFinish(req: FastifyRequest, status: number): void {
-    const template = req.routeOptions.url;
-    const route = template === undefined ? null : this.registry.forTemplate(routeMethod(req.method), template);
+    const template = req.routeOptions?.url;
+    // No template: the router refused the request before matching (recordRouterRefusal) or found no
+    // route (404). The path is matched against the declarations instead.
+    const unrouted = template === undefined ? this.registry.match(req.method, pathOf(req.url).slice(0, MAX_PATH)) : null;
+    const route = template === undefined ? (unrouted?.route ?? null) : this.registry.forTemplate(routeMethod(req.method), template);
     const audit = route?.audit;
     if (audit?.kind === 'access' && status >= 200 && status < 300) {
       this.recordAccess(req, audit);
@@ -86,7 +98,12 @@ export class RefusedRequestRecorder implements BeforeApplicationShutdown {
     if (!denied && !recordFailure) return;
     const path = pathOf(req.url).slice(0, MAX_PATH);
     // Denied requests reach here routed (guards run on routes); the path match is a fallback only.
-    const matched = route ? { route, params: req.params as Record<string, string> } : this.registry.match(req.method, path);
+    const matched =
+      template === undefined
+        ? unrouted
+        : route
+          ? { route, params: req.params as Record<string, string> }
+          : this.registry.match(req.method, path);
     const entry = this.entryFor(req, status, path, matched);
     const write = this.dataSource
       .transaction((manager) => appendAuditRecords(manager, [{ actor: requestActor(req), entry }], this.env.AUDIT_CHAIN_COUNT))
