@@ -4,8 +4,8 @@ import { EntityManager, type DataSource } from 'typeorm';
 /**
  * A statement PostgreSQL parses and plans once per connection instead of at every execution
  * (node-postgres prepares a named statement on first use and reuses it on that connection).
- * For the statements of the verification pipeline and the credential write path, which run
- * thousands of times a minute with the same text: planning a CTE or an unnest join costs about as
+ * For the per-verification statements of the pipeline and the credential write path, which run
+ * thousands of times a minute with the same text: planning the credential write CTE costs about as
  * much as running it.
  *
  * The text must be fixed (values only in parameters): one name, one text, on every connection.
