@@ -8,20 +8,9 @@ export function isMessageId(value: string | undefined): value is string {
 }
 
 /**
- * Records that `consumer` handled `messageId`, inside the caller's transaction. False means another
- * delivery already committed it: the caller must roll back and just ack (idempotent consumer).
- */
-export async function claimMessage(manager: EntityManager, consumer: string, messageId: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    'INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING message_id',
-    [consumer, messageId],
-  );
-  return rows.length === 1;
-}
-
-/**
- * claimMessage for a batch of deliveries, in one statement: answers the deliveries this transaction
- * claimed; the others were committed by an earlier delivery (duplicates to ack and skip).
+ * Records, inside the caller's transaction, that `consumer` handled these deliveries, in one
+ * statement: answers the deliveries this transaction claimed; the others were committed by an
+ * earlier delivery (duplicates to ack and skip).
  *
  * Only the first copy of a message id in the batch is claimed. The same message can be in hand
  * twice at once: a relay that lost its "sent" mark in a database outage publishes the event
@@ -54,19 +43,6 @@ async function claimMessages(manager: EntityManager, consumer: string, messageId
   if (messageIds.length === 0) return new Set();
   const rows = await CLAIM_MESSAGES.run<{ message_id: string }>(manager, [consumer, messageIds]);
   return new Set(rows.map((row) => row.message_id));
-}
-
-export async function wasProcessed(manager: EntityManager, consumer: string, messageId: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query('SELECT 1 FROM processed_messages WHERE consumer = $1 AND message_id = $2', [
-    consumer,
-    messageId,
-  ]);
-  return rows.length > 0;
-}
-
-/** Thrown inside a unit of work to roll it back when the message turned out to be a duplicate. */
-export class DuplicateMessage extends Error {
-  override readonly name = 'DuplicateMessage';
 }
 
 /** The message can never be handled (invalid payload, unknown record): dead-letter it at once. */

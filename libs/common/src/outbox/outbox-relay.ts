@@ -106,9 +106,9 @@ export class OutboxRelay {
 
   /**
    * Fast path: publishes the rows this process just committed, from memory, batching whatever
-   * commits arrive while a batch is out, then marks them sent (coalesced, see markConfirmed). No claim is
-   * needed: the write path made the rows invisible to the scans for OUTBOX_HANDOFF_GRACE_MS. Rows it
-   * cannot publish now (broker down) are left to the scan.
+   * commits arrive while a batch is out; markConfirmed marks them sent. No claim is needed: the
+   * write path made the rows invisible to the scans for OUTBOX_HANDOFF_GRACE_MS. Rows it cannot
+   * publish now (broker down) are left to the scan.
    */
   private publishCommitted(messages: OutboundMessage[]): void {
     if (!this.running) return;
