@@ -31,6 +31,27 @@ export async function ensureDatabase(migrationUrl: string): Promise<void> {
 }
 
 /**
+ * DATABASE_URL must name a role of its own. Naming the migrating role, or any superuser, would
+ * have the bootstrap below strip that role's rights (ALTER ROLE … NOSUPERUSER): the administrator
+ * would lose the server, and the app would run as the owner of the audit tables. Checked before
+ * any migration runs, so a wrong setting changes nothing.
+ */
+export async function assertDedicatedApplicationRole(dataSource: DataSource, appUrl: string): Promise<void> {
+  const role = decodeURIComponent(new URL(appUrl).username);
+  if (!role) throw new Error('DATABASE_URL names no user');
+  const [{ current }]: Array<{ current: string }> = await dataSource.query('SELECT current_user AS current');
+  if (role === current) {
+    throw new Error(
+      `DATABASE_URL names the role "${role}" that runs the migrations; the application needs a role of its own (e.g. installation_records_app)`,
+    );
+  }
+  const [existing]: Array<{ rolsuper: boolean }> = await dataSource.query('SELECT rolsuper FROM pg_roles WHERE rolname = $1', [role]);
+  if (existing?.rolsuper) {
+    throw new Error(`DATABASE_URL names the superuser "${role}"; the application needs a least-privilege role of its own, refusing to demote it`);
+  }
+}
+
+/**
  * Creates (or updates the password of) the application's least-privilege login role named by
  * DATABASE_URL and grants it exactly what it needs: DML on state tables, SELECT + INSERT on the
  * append-only ones, nothing on the schema itself (it owns no table, so it cannot ALTER or disable
@@ -79,6 +100,7 @@ export async function migrateDatabase(options: { migrationUrl: string; appUrl: s
   try {
     // Two processes migrating at once (e.g. replicas starting together) must not interleave.
     await dataSource.query('SELECT pg_advisory_lock(727274)');
+    await assertDedicatedApplicationRole(dataSource, options.appUrl);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     await ensureApplicationRole(dataSource, options.appUrl);
     await dataSource.query('SELECT pg_advisory_unlock(727274)');
