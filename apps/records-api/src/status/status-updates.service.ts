@@ -1,8 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  claimDeliveries,
+  CLAIM_MESSAGES_SQL,
+  claimedDeliveries,
   DomainError,
+  firstCopies,
+  PreparedStatement,
   Batcher,
   isDatabaseUnavailable,
   isMessageId,
@@ -83,18 +86,21 @@ export class StatusUpdatesService {
   private async applyBatch(messages: StatusMessage[]): Promise<void[]> {
     const outcome = await this.unitOfWork.run(STATUS_CONSUMER_ACTOR, async (changes) => {
       const manager = changes.manager;
-      const claimed = await claimDeliveries(manager, STATUS_CONSUMER, messages, (m) => m.messageId);
+      const firstCopy = firstCopies(messages, (m) => m.messageId);
+      const { claimed, installations } = await claimAndLock(
+        manager,
+        [...firstCopy.keys()],
+        [...new Set(messages.map((m) => m.event.installationId))],
+      );
       // The rest were applied by an earlier delivery or are a second copy in this batch: acked
       // without doing anything again.
-      const fresh = messages.filter((m) => claimed.has(m));
+      const fresh = [...claimedDeliveries(firstCopy, claimed)];
       if (fresh.length === 0) return null;
-      const installations = await lockInstallations(manager, [...new Set(fresh.map((m) => m.event.installationId))]);
       const credentials = await loadCredentials(manager, [
         ...new Set(fresh.flatMap((m) => (m.event.credentialVersionId ? [m.event.credentialVersionId] : []))),
       ]);
       const result = applyStatusMessages(fresh, installations, credentials);
-      await writeCutOvers(manager, result.cutOvers);
-      await writeInstallations(manager, result.installations);
+      await writeOutcome(manager, result);
       for (const { actor, entry } of result.audit) changes.auditAs(actor, entry);
       return result;
     });
@@ -104,12 +110,30 @@ export class StatusUpdatesService {
 }
 
 /**
- * Locks the installations the batch touches, in id order: two consumers (replicas) locking
- * overlapping batches take the locks in the same order and cannot deadlock.
+ * Claims the messages (inbox) and locks the installations of the batch, in id order, in one
+ * statement: two consumers (replicas) locking overlapping batches take the locks in the same order
+ * and cannot deadlock. Every installation of the batch is locked, duplicates' too: they are the
+ * same installations in all but rare cases, and locking one more row is cheaper than a second
+ * round trip. Read here, the locked rows are current (a row lock waits for its holder's commit and
+ * answers the newest version); what depends on them is read in later statements.
  */
-async function lockInstallations(manager: EntityManager, ids: string[]): Promise<Map<string, InstallationState>> {
-  const rows: Array<{
-    id: string;
+const CLAIM_AND_LOCK = new PreparedStatement(
+  'status_claim_and_lock',
+  `WITH claimed AS (${CLAIM_MESSAGES_SQL}),
+        locked AS (SELECT id, status, status_changed_at, authenticated_at, initial_sync_completed_at, auth_failed_at, degraded_at,
+                          last_verified_at, consecutive_transient_failures
+                     FROM installations WHERE id = ANY($3::uuid[]) ORDER BY id FOR UPDATE)
+   SELECT c.claimed, l.* FROM (SELECT array_agg(message_id) AS claimed FROM claimed) c LEFT JOIN locked l ON true`,
+);
+
+async function claimAndLock(
+  manager: EntityManager,
+  messageIds: string[],
+  installationIds: string[],
+): Promise<{ claimed: Set<string>; installations: Map<string, InstallationState> }> {
+  const rows = await CLAIM_AND_LOCK.run<{
+    claimed: string[] | null;
+    id: string | null;
     status: InstallationStatus;
     status_changed_at: Date;
     authenticated_at: Date | null;
@@ -118,28 +142,23 @@ async function lockInstallations(manager: EntityManager, ids: string[]): Promise
     degraded_at: Date | null;
     last_verified_at: Date | null;
     consecutive_transient_failures: number;
-  }> = await manager.query(
-    `SELECT id, status, status_changed_at, authenticated_at, initial_sync_completed_at, auth_failed_at, degraded_at,
-            last_verified_at, consecutive_transient_failures
-       FROM installations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-    [ids],
-  );
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        id: r.id,
-        status: r.status,
-        statusChangedAt: r.status_changed_at,
-        authenticatedAt: r.authenticated_at,
-        initialSyncCompletedAt: r.initial_sync_completed_at,
-        authFailedAt: r.auth_failed_at,
-        degradedAt: r.degraded_at,
-        lastVerifiedAt: r.last_verified_at,
-        consecutiveTransientFailures: r.consecutive_transient_failures,
-      },
-    ]),
-  );
+  }>(manager, [STATUS_CONSUMER, messageIds, installationIds]);
+  const installations = new Map<string, InstallationState>();
+  for (const r of rows) {
+    if (r.id === null) continue;
+    installations.set(r.id, {
+      id: r.id,
+      status: r.status,
+      statusChangedAt: r.status_changed_at,
+      authenticatedAt: r.authenticated_at,
+      initialSyncCompletedAt: r.initial_sync_completed_at,
+      authFailedAt: r.auth_failed_at,
+      degradedAt: r.degraded_at,
+      lastVerifiedAt: r.last_verified_at,
+      consecutiveTransientFailures: r.consecutive_transient_failures,
+    });
+  }
+  return { claimed: new Set(rows[0]?.claimed ?? []), installations };
 }
 
 /**
@@ -163,64 +182,60 @@ async function loadCredentials(manager: EntityManager, ids: string[]): Promise<M
 }
 
 /**
- * Each cut-over: the verified version becomes active, every other active version of its
- * installation is superseded. Applied in batch order, so of two cut-overs of one installation in
- * one batch the later wins, as it would one message at a time.
+ * Not prepared: a generic plan cannot see how many rows the unnest arrays hold and may join them
+ * by scanning whole tables (see PreparedStatement); planned per call it looks up each id.
+ *
+ * Every write of a batch in one statement: the credential cut-overs, then the installations.
+ * Each cut-over: the verified version ($2) becomes active, every other active version of its
+ * installation ($1) is superseded. They are applied in batch order, so of two cut-overs of one
+ * installation in one batch the later wins ($3: the earlier ones, verified and replaced at once:
+ * active for an instant). The three credential updates touch disjoint rows (active ones; pending
+ * winners; pending overtaken ones), so one statement's snapshot does for all of them. The row
+ * version of an installation moves only with its status.
  */
-async function writeCutOvers(manager: EntityManager, cutOvers: CredentialStateRow[]): Promise<void> {
-  if (cutOvers.length === 0) return;
-  const last = new Map(cutOvers.map((c) => [c.installationId, c]));
-  const overtaken = cutOvers.filter((c) => last.get(c.installationId) !== c).map((c) => c.id);
-  const winners = [...last.values()];
-  await manager.query(
-    `UPDATE credential_versions c SET state = 'superseded', superseded_at = now()
-       FROM unnest($1::uuid[], $2::uuid[]) AS t(installation_id, keep_id)
-      WHERE c.installation_id = t.installation_id AND c.state = 'active' AND c.id <> t.keep_id`,
-    [winners.map((c) => c.installationId), winners.map((c) => c.id)],
-  );
-  // Verified, then replaced within the same batch: it was active for an instant.
-  if (overtaken.length > 0) {
-    await manager.query(
-      `UPDATE credential_versions SET state = 'superseded', verified_at = now(), superseded_at = now()
-        WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
-      [overtaken],
-    );
-  }
-  await manager.query(
-    `UPDATE credential_versions SET state = 'active', verified_at = now() WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
-    [winners.map((c) => c.id)],
-  );
-}
-
-/** One UPDATE for every installation the batch changed; the row version moves only with the status. */
-async function writeInstallations(manager: EntityManager, rows: StatusBatchOutcome['installations']): Promise<void> {
-  if (rows.length === 0) return;
-  const iso = (value: Date | null) => (value === null ? null : value.toISOString());
-  const column = <T>(pick: (s: InstallationState) => T) => rows.map((r) => pick(r.state));
-  await manager.query(
-    `UPDATE installations i
+const WRITE_OUTCOME = `WITH superseded AS (
+       UPDATE credential_versions c SET state = 'superseded', superseded_at = now()
+         FROM unnest($1::uuid[], $2::uuid[]) AS t(installation_id, keep_id)
+        WHERE c.installation_id = t.installation_id AND c.state = 'active' AND c.id <> t.keep_id
+     ), overtaken AS (
+       UPDATE credential_versions SET state = 'superseded', verified_at = now(), superseded_at = now()
+        WHERE id = ANY($3::uuid[]) AND state = 'pending'
+     ), activated AS (
+       UPDATE credential_versions SET state = 'active', verified_at = now() WHERE id = ANY($2::uuid[]) AND state = 'pending'
+     )
+     UPDATE installations i
         SET status = t.status, status_changed_at = t.status_changed_at, authenticated_at = t.authenticated_at,
             initial_sync_completed_at = t.initial_sync_completed_at, auth_failed_at = t.auth_failed_at,
             degraded_at = t.degraded_at, last_verified_at = t.last_verified_at,
             consecutive_transient_failures = t.consecutive_transient_failures,
             version = i.version + CASE WHEN t.status_moved THEN 1 ELSE 0 END,
             updated_at = CASE WHEN t.status_moved THEN now() ELSE i.updated_at END
-       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
-                   $7::timestamptz[], $8::timestamptz[], $9::int[], $10::boolean[])
+       FROM unnest($4::uuid[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[],
+                   $10::timestamptz[], $11::timestamptz[], $12::int[], $13::boolean[])
             AS t(id, status, status_changed_at, authenticated_at, initial_sync_completed_at, auth_failed_at, degraded_at,
                  last_verified_at, consecutive_transient_failures, status_moved)
-      WHERE i.id = t.id`,
-    [
-      column((s) => s.id),
-      column((s) => s.status),
-      column((s) => iso(s.statusChangedAt)),
-      column((s) => iso(s.authenticatedAt)),
-      column((s) => iso(s.initialSyncCompletedAt)),
-      column((s) => iso(s.authFailedAt)),
-      column((s) => iso(s.degradedAt)),
-      column((s) => iso(s.lastVerifiedAt)),
-      column((s) => s.consecutiveTransientFailures),
-      rows.map((r) => r.statusMoved),
-    ],
-  );
+      WHERE i.id = t.id`;
+
+async function writeOutcome(manager: EntityManager, { cutOvers, installations }: StatusBatchOutcome): Promise<void> {
+  if (cutOvers.length === 0 && installations.length === 0) return;
+  const last = new Map(cutOvers.map((c) => [c.installationId, c]));
+  const winners = [...last.values()];
+  const overtaken = cutOvers.filter((c) => last.get(c.installationId) !== c).map((c) => c.id);
+  const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+  const column = <T>(pick: (s: InstallationState) => T) => installations.map((r) => pick(r.state));
+  await manager.query(WRITE_OUTCOME, [
+    winners.map((c) => c.installationId),
+    winners.map((c) => c.id),
+    overtaken,
+    column((s) => s.id),
+    column((s) => s.status),
+    column((s) => iso(s.statusChangedAt)),
+    column((s) => iso(s.authenticatedAt)),
+    column((s) => iso(s.initialSyncCompletedAt)),
+    column((s) => iso(s.authFailedAt)),
+    column((s) => iso(s.degradedAt)),
+    column((s) => iso(s.lastVerifiedAt)),
+    column((s) => s.consecutiveTransientFailures),
+    installations.map((r) => r.statusMoved),
+  ]);
 }

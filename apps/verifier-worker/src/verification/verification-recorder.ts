@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  claimDeliveries,
+  CLAIM_MESSAGES_SQL,
+  firstCopies,
   getVendorTemplate,
   Batcher,
   isDatabaseUnavailable,
-  PreparedStatement,
   RoutingKey,
   UnitOfWork,
   type ActorContext,
@@ -68,19 +68,11 @@ export class VerificationRecorder {
   private async recordBatch(records: CheckRecord[]): Promise<RecordOutcome[]> {
     const recorded = await this.unitOfWork.run(RECORDER_ACTOR, async (changes) => {
       const manager = changes.manager;
-      const claimed = await claimDeliveries(manager, VERIFICATION_CONSUMER, records, (r) => r.context.messageId);
-      // Two messages asking to verify one receipt: the first completes it, the other is a duplicate.
-      const candidates = firstPerReceipt(records.filter((r) => claimed.has(r)));
       const completedAt = new Date();
-      const completed = await completeReceipts(manager, candidates, completedAt);
-      const checks = candidates.filter((r) => completed.has(r.event.receiptId));
-      const facts = await loadFacts(
-        manager,
-        checks.map((r) => r.event.credentialVersionId),
-      );
+      const { checks, facts } = await completeReceipts(manager, records, completedAt);
       for (const { event, result, context } of checks) {
-        const fact = facts.get(event.credentialVersionId);
-        if (!fact || fact.installationId !== event.installationId) {
+        const fact = facts.get(event.receiptId);
+        if (!fact || fact.credentialId !== event.credentialVersionId || fact.installationId !== event.installationId) {
           throw new Error(`installation ${event.installationId} or credential ${event.credentialVersionId} no longer exists`);
         }
         const threshold = getVendorTemplate(fact.vendor).degradedThreshold;
@@ -128,34 +120,77 @@ export class VerificationRecorder {
   }
 }
 
-function firstPerReceipt(records: CheckRecord[]): CheckRecord[] {
-  const first = new Map<string, CheckRecord>();
-  for (const record of records) if (!first.has(record.event.receiptId)) first.set(record.event.receiptId, record);
-  return [...first.values()];
-}
-
 /**
  * Not prepared: a generic plan cannot see how many rows the unnest holds and, with many receipts in
  * the table, joins them by a scan of the whole table; planned per call it looks up each id.
+ *
+ * Claims the deliveries (inbox), completes their queued receipts and reads what the milestone
+ * policy needs of each completed one, in one statement (a round trip each was most of a small
+ * batch's cost). Of the claimed deliveries, the first of each receipt ($3…: in batch order)
+ * completes it: two messages asking to verify one receipt make one completion. A receipt another
+ * delivery completed first is left alone (`state = 'queued'`).
  */
-const COMPLETE_RECEIPTS = `UPDATE verification_receipts r
-        SET state = 'completed', outcome = t.outcome, failure_class = t.failure_class, detail = t.detail,
-            probe_method = t.probe_method, probe_host = t.probe_host, probe_path = t.probe_path,
-            http_status = t.http_status, latency_ms = t.latency_ms, worker_id = t.worker_id,
-            started_at = t.started_at, completed_at = $12
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[],
-                   $10::text[], $11::timestamptz[])
-            AS t(id, outcome, failure_class, detail, probe_method, probe_host, probe_path, http_status, latency_ms, worker_id,
-                 started_at)
-      WHERE r.id = t.id AND r.state = 'queued'
-      RETURNING r.id`;
+const COMPLETE_RECEIPTS = `WITH claimed AS (${CLAIM_MESSAGES_SQL}),
+     chosen AS (
+       SELECT DISTINCT ON (t.id) t.*
+         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
+                     $12::int[], $13::text[], $14::timestamptz[])
+              WITH ORDINALITY AS t(message_id, id, outcome, failure_class, detail, probe_method, probe_host, probe_path, http_status,
+                                   latency_ms, worker_id, started_at, position)
+        WHERE t.message_id IN (SELECT message_id FROM claimed)
+        ORDER BY t.id, t.position
+     ),
+     completed AS (
+       UPDATE verification_receipts r
+          SET state = 'completed', outcome = t.outcome, failure_class = t.failure_class, detail = t.detail,
+              probe_method = t.probe_method, probe_host = t.probe_host, probe_path = t.probe_path,
+              http_status = t.http_status, latency_ms = t.latency_ms, worker_id = t.worker_id,
+              started_at = t.started_at, completed_at = $15
+         FROM chosen t
+        WHERE r.id = t.id AND r.state = 'queued'
+        RETURNING t.message_id, r.id, r.credential_version_id
+     )
+SELECT d.message_id, d.id AS receipt_id, c.id AS credential_id, c.installation_id, i.vendor, i.status, c.version, c.state
+  FROM completed d
+  LEFT JOIN credential_versions c ON c.id = d.credential_version_id
+  LEFT JOIN installations i ON i.id = c.installation_id`;
 
-/** Completes the queued receipts in one UPDATE; answers the ids it completed (the others were done already). */
-async function completeReceipts(manager: EntityManager, records: CheckRecord[], completedAt: Date): Promise<Set<string>> {
-  if (records.length === 0) return new Set();
-  const column = <T>(pick: (r: CheckRecord) => T) => records.map(pick);
-  // TypeORM answers an UPDATE … RETURNING as [rows, affected].
-  const [rows] = (await manager.query(COMPLETE_RECEIPTS, [
+/** What the milestone policy needs of a completed receipt's installation and credential. */
+interface CheckFacts {
+  credentialId: string | null;
+  installationId: string | null;
+  vendor: Vendor;
+  status: InstallationStatus;
+  credentialVersion: number;
+  credentialState: CredentialState;
+}
+
+/**
+ * Claims, completes and reads in one statement (COMPLETE_RECEIPTS). Answers the checks that
+ * completed their receipt, in batch order, with their facts by receipt id; the other records were
+ * duplicates (an earlier delivery of the message, or of another message for the same receipt).
+ */
+async function completeReceipts(
+  manager: EntityManager,
+  records: CheckRecord[],
+  completedAt: Date,
+): Promise<{ checks: CheckRecord[]; facts: Map<string, CheckFacts> }> {
+  const firstCopy = firstCopies(records, (r) => r.context.messageId);
+  const candidates = [...firstCopy.values()];
+  const column = <T>(pick: (r: CheckRecord) => T) => candidates.map(pick);
+  const rows: Array<{
+    message_id: string;
+    receipt_id: string;
+    credential_id: string | null;
+    installation_id: string | null;
+    vendor: Vendor;
+    status: InstallationStatus;
+    version: number;
+    state: CredentialState;
+  }> = await manager.query(COMPLETE_RECEIPTS, [
+    VERIFICATION_CONSUMER,
+    [...firstCopy.keys()],
+    column((r) => r.context.messageId),
     column((r) => r.event.receiptId),
     column((r) => r.result.outcome),
     column((r) => r.result.failureClass),
@@ -168,46 +203,26 @@ async function completeReceipts(manager: EntityManager, records: CheckRecord[], 
     column((r) => r.context.workerId),
     column((r) => r.context.startedAt.toISOString()),
     completedAt.toISOString(),
-  ])) as [Array<{ id: string }>, number];
-  return new Set(rows.map((row) => row.id));
+  ]);
+  const completedBy = new Set(rows.map((row) => row.message_id));
+  const facts = new Map(
+    rows.map((r) => [
+      r.receipt_id,
+      {
+        credentialId: r.credential_id,
+        installationId: r.installation_id,
+        vendor: r.vendor,
+        status: r.status,
+        credentialVersion: r.version,
+        credentialState: r.state,
+      },
+    ]),
+  );
+  return { checks: candidates.filter((r) => completedBy.has(r.context.messageId)), facts };
 }
 
 function detailOf({ result, context }: CheckRecord): string {
   return context.attempts > 1 ? `${result.detail} (after ${context.attempts} attempts)` : result.detail;
-}
-
-interface CheckFacts {
-  installationId: string;
-  vendor: Vendor;
-  status: InstallationStatus;
-  credentialVersion: number;
-  credentialState: CredentialState;
-}
-
-const LOAD_FACTS = new PreparedStatement(
-  'verifier_load_check_facts',
-  `SELECT c.id, c.installation_id, i.vendor, i.status, c.version, c.state
-         FROM credential_versions c JOIN installations i ON i.id = c.installation_id
-        WHERE c.id = ANY($1::uuid[])`,
-);
-
-/** What the milestone policy needs of each check's installation and credential, in one query. */
-async function loadFacts(manager: EntityManager, credentialIds: string[]): Promise<Map<string, CheckFacts>> {
-  if (credentialIds.length === 0) return new Map();
-  const rows: Array<{
-    id: string;
-    installation_id: string;
-    vendor: Vendor;
-    status: InstallationStatus;
-    version: number;
-    state: CredentialState;
-  }> = await LOAD_FACTS.run(manager, [credentialIds]);
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      { installationId: r.installation_id, vendor: r.vendor, status: r.status, credentialVersion: r.version, credentialState: r.state },
-    ]),
-  );
 }
 
 /** Counts, newest first, the completed receipts that ended in a transient failure (up to `limit`). */

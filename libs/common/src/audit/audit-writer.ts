@@ -39,9 +39,35 @@ export interface AuditRecord {
   occurredAt?: Date;
 }
 
-/** Like appendAuditEvents, for rows of several actors in one append (one chain, one lock, one INSERT). */
-export async function appendAuditRecords(manager: EntityManager, records: AuditRecord[], chainCount: number): Promise<AuditEvent[]> {
-  if (records.length === 0) return [];
+/**
+ * A data-modifying statement of the same transaction sent with the audit INSERT, as a WITH clause
+ * of it: one round trip instead of two (the unit of work's outbox rows). Its parameters are $1…$n;
+ * the audit rows' parameters follow them. The text must be fixed, so the combination can be
+ * prepared.
+ */
+export interface CompanionStatement {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * Like appendAuditEvents, for rows of several actors in one append (one chain, one lock, one
+ * INSERT). `companion`, when given, runs in the same statement as the INSERT (even without rows).
+ */
+export async function appendAuditRecords(
+  manager: EntityManager,
+  records: AuditRecord[],
+  chainCount: number,
+  companion?: CompanionStatement,
+): Promise<AuditEvent[]> {
+  if (records.length === 0) {
+    if (companion) {
+      const client = await transactionClient(manager);
+      await client.query({ name: companion.name, text: companion.text, values: companion.values });
+    }
+    return [];
+  }
   const client = await transactionClient(manager);
   const { chain, head, seqs } = await claimChain(client, chainCount, records.length);
   let prevHash = head ?? AUDIT_GENESIS_HASH;
@@ -72,7 +98,7 @@ export async function appendAuditRecords(manager: EntityManager, records: AuditR
     rows.push(Object.assign(new AuditEvent(), fields, { hash }));
     prevHash = hash;
   });
-  await insertAuditRows(client, rows);
+  await insertAuditRows(client, rows, companion);
   return rows;
 }
 
@@ -133,26 +159,32 @@ const AUDIT_COLUMNS = [
   'hash',
 ];
 
-const insertTexts = new Map<number, string>();
+const insertTexts = new Map<string, string>();
 
-/** The INSERT of `rowCount` rows, built once per row count (a flush of 200 access reads would rebuild 3,600 placeholders). */
-function insertText(rowCount: number): string {
-  let text = insertTexts.get(rowCount);
+/**
+ * The INSERT of `rowCount` rows, after `companion` when given, built once per combination (a flush
+ * of 200 access reads would rebuild 3,600 placeholders).
+ */
+function insertText(rowCount: number, companion?: CompanionStatement): string {
+  const key = `${companion?.name ?? ''}/${rowCount}`;
+  let text = insertTexts.get(key);
   if (text === undefined) {
+    const offset = companion?.values.length ?? 0;
     const tuples = Array.from({ length: rowCount }, (_, row) => {
-      const first = row * AUDIT_COLUMNS.length;
+      const first = offset + row * AUDIT_COLUMNS.length;
       return `(${AUDIT_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
     });
     text = `INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`;
+    if (companion) text = `WITH ${companion.name} AS (${companion.text}) ${text}`;
     // Regular flushes are at most a few hundred rows; a rare larger append is built each time.
-    if (rowCount <= 256) insertTexts.set(rowCount, text);
+    if (rowCount <= 256) insertTexts.set(key, text);
   }
   return text;
 }
 
 /** One multi-row INSERT; jsonb values are passed as JSON text so nothing reinterprets them. */
-async function insertAuditRows(client: PoolClient, rows: AuditEvent[]): Promise<void> {
-  const params: unknown[] = [];
+async function insertAuditRows(client: PoolClient, rows: AuditEvent[], companion?: CompanionStatement): Promise<void> {
+  const params: unknown[] = companion ? [...companion.values] : [];
   for (const row of rows) {
     params.push(
       row.seq,
@@ -175,8 +207,7 @@ async function insertAuditRows(client: PoolClient, rows: AuditEvent[]): Promise<
       row.hash,
     );
   }
-  const text = insertText(rows.length);
-  await client.query(
-    rows.length <= PREPARED_INSERT_MAX_ROWS ? { name: `audit_insert_${rows.length}`, text, values: params } : { text, values: params },
-  );
+  const text = insertText(rows.length, companion);
+  const name = companion ? `audit_insert_${rows.length}_with_${companion.name}` : `audit_insert_${rows.length}`;
+  await client.query(rows.length <= PREPARED_INSERT_MAX_ROWS ? { name, text, values: params } : { text, values: params });
 }

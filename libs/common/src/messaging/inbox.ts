@@ -23,20 +23,35 @@ export async function claimDeliveries<T>(
   deliveries: readonly T[],
   messageIdOf: (delivery: T) => string,
 ): Promise<Set<T>> {
+  const firstCopy = firstCopies(deliveries, messageIdOf);
+  const claimed = await claimMessages(manager, consumer, [...firstCopy.keys()]);
+  return claimedDeliveries(firstCopy, claimed);
+}
+
+/** The first delivery of each message id, by id, in delivery order: the only copies to claim. */
+export function firstCopies<T>(deliveries: readonly T[], messageIdOf: (delivery: T) => string): Map<string, T> {
   const firstCopy = new Map<string, T>();
   for (const delivery of deliveries) {
     const id = messageIdOf(delivery);
     if (!firstCopy.has(id)) firstCopy.set(id, delivery);
   }
-  const claimed = await claimMessages(manager, consumer, [...firstCopy.keys()]);
+  return firstCopy;
+}
+
+/** The deliveries whose ids were claimed, of the first copies. */
+export function claimedDeliveries<T>(firstCopy: Map<string, T>, claimed: ReadonlySet<string>): Set<T> {
   return new Set([...firstCopy].filter(([id]) => claimed.has(id)).map(([, delivery]) => delivery));
 }
 
-const CLAIM_MESSAGES = new PreparedStatement(
-  'inbox_claim_messages',
-  `INSERT INTO processed_messages (consumer, message_id) SELECT $1, id FROM unnest($2::uuid[]) AS id
-   ON CONFLICT DO NOTHING RETURNING message_id`,
-);
+/**
+ * The claim as SQL, for consumers that send it as a WITH clause of their first statement (one
+ * round trip instead of two): $1 the consumer, $2 the distinct message ids (firstCopies);
+ * returns the claimed ids as `message_id`.
+ */
+export const CLAIM_MESSAGES_SQL = `INSERT INTO processed_messages (consumer, message_id) SELECT $1, id FROM unnest($2::uuid[]) AS id
+   ON CONFLICT DO NOTHING RETURNING message_id`;
+
+const CLAIM_MESSAGES = new PreparedStatement('inbox_claim_messages', CLAIM_MESSAGES_SQL);
 
 /** Claims distinct message ids in one statement: answers those no earlier delivery committed. */
 async function claimMessages(manager: EntityManager, consumer: string, messageIds: string[]): Promise<Set<string>> {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { PreparedStatement } from '../database/prepared-statement';
 import { DEFAULT_AUDIT_CHAIN_COUNT } from '../audit/audit-chain';
-import { appendAuditRecords, type AuditRecord } from '../audit/audit-writer';
+import { appendAuditRecords, type AuditRecord, type CompanionStatement } from '../audit/audit-writer';
 import type { ActorContext, AuditEntry } from '../audit/audit-entry';
 import type { DomainEvent } from '../events/event-payloads';
 import { EXCHANGE_OF, type RoutingKey } from '../events/routing-keys';
@@ -16,13 +15,16 @@ import type { OutboundMessage } from '../outbox/outbox-publisher';
  */
 export const OUTBOX_NOTIFY_CHANNEL = 'outbox_events';
 
-/** A unit of work's outbox rows in one fixed statement (prepared once per connection), however many. */
-const INSERT_OUTBOX_ROWS = new PreparedStatement(
-  'outbox_insert_rows',
-  `INSERT INTO outbox_events (id, exchange, routing_key, payload, available_at)
+/**
+ * A unit of work's outbox rows in one fixed statement, however many. Sent as part of the audit
+ * INSERT (appendAuditRecords' companion): one round trip for both, prepared once per connection.
+ */
+const INSERT_OUTBOX_ROWS = {
+  name: 'outbox_rows',
+  text: `INSERT INTO outbox_events (id, exchange, routing_key, payload, available_at)
    SELECT id, exchange, routing_key, payload, now() + make_interval(secs => $5::int / 1000.0)
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) AS t(id, exchange, routing_key, payload)`,
-);
+};
 
 /** What a unit of work collects besides its own entity writes. */
 export class ChangeSet {
@@ -69,6 +71,7 @@ export class UnitOfWork {
     const result = await this.dataSource.transaction(async (manager) => {
       const changes = new ChangeSet(manager, actor);
       const value = await work(changes);
+      let outboxRows: CompanionStatement | undefined;
       if (changes.events.length > 0) {
         const createdAt = new Date();
         const messages: OutboundMessage[] = changes.events.map((event) => ({
@@ -78,17 +81,21 @@ export class UnitOfWork {
           payload: event.payload,
           createdAt,
         }));
-        await INSERT_OUTBOX_ROWS.run(manager, [
-          messages.map((m) => m.id),
-          messages.map((m) => m.exchange),
-          messages.map((m) => m.routingKey),
-          messages.map((m) => JSON.stringify(m.payload)),
-          handOff ? OUTBOX_HANDOFF_GRACE_MS : 0,
-        ]);
+        outboxRows = {
+          ...INSERT_OUTBOX_ROWS,
+          values: [
+            messages.map((m) => m.id),
+            messages.map((m) => m.exchange),
+            messages.map((m) => m.routingKey),
+            messages.map((m) => JSON.stringify(m.payload)),
+            handOff ? OUTBOX_HANDOFF_GRACE_MS : 0,
+          ],
+        };
         outbound.push(...messages);
       }
-      // Last, so the chain lock is held only for the rest of this transaction.
-      await appendAuditRecords(manager, changes.auditRecords, this.auditChainCount);
+      // Last, so the chain lock is held only for the rest of this transaction; the outbox rows go
+      // in the same statement as the audit rows.
+      await appendAuditRecords(manager, changes.auditRecords, this.auditChainCount, outboxRows);
       return value;
     });
     // Committed: the relay may publish them now (a rollback above announces nothing).
