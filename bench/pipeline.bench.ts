@@ -37,6 +37,7 @@ import {
   seedDraftInstallations,
   submitCredentials,
   timelines,
+  writeTimelines,
   waitForCompletion,
   type FlowFigures,
   type SubmitFigures,
@@ -176,7 +177,10 @@ export async function runPipelineBench(): Promise<PipelineBenchResult> {
       const load = machine.end();
       const commits = (await stack.commits()) - commitsBefore;
       const databaseWaits = await waits.stop();
-      const flow = flowFigures(await timelines(stack, submitted, submit?.sentAt));
+      const lines = await timelines(stack, submitted, submit?.sentAt);
+      // BENCH_TIMELINES=1: every verification's timeline as CSV in bench/results/timelines (where the slow ones sit in time).
+      if (process.env.BENCH_TIMELINES) writeTimelines(name, lines);
+      const flow = flowFigures(lines);
       const worker = await workerThroughput(stack, submitted);
       if (done < submitted.length) log(`  ${name}: only ${done} of ${submitted.length} completed within ${timeoutMs / 1000} s`);
       const { sentAt: _sent, accepted: _accepted, ...submitFigures } = submit ?? { sentAt: null, accepted: null };
