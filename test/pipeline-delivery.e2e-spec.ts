@@ -267,6 +267,54 @@ describe('verification pipeline: delivery guarantees', () => {
     expect(transient.map((r) => r.n)).toEqual([1, 1, 1, 1]);
   }, 60_000);
 
+  it('two new credentials of one installation verified in one batch: the later is active, the earlier and the old one superseded', async () => {
+    const installationId = await api.createParkWhiz('pw-good', 'pw-good-secret-0001');
+    await api.waitForStatus(installationId, 'active');
+    // Two pending versions side by side cannot come from the API (a submission replaces a pending
+    // one); written directly, they exercise the batch's "overtaken" cut-over in its one statement.
+    const pending: Array<{ id: string; version: number }> = await p.api.dataSource.query(
+      `INSERT INTO credential_versions (installation_id, version, state, key_id, secret_ciphertext, fingerprint, masked_fields, submitted_by)
+       SELECT installation_id, version + n, 'pending', key_id, secret_ciphertext, fingerprint, masked_fields, 'tester'
+         FROM credential_versions, generate_series(1, 2) AS n WHERE installation_id = $1 AND state = 'active'
+       RETURNING id, version`,
+      [installationId],
+    );
+    const [earlier, later] = pending.sort((a, b) => a.version - b.version);
+    const status = new StatusUpdatesService(new UnitOfWork(p.api.dataSource));
+    const verified = (credentialVersionId: string) => ({
+      messageId: randomUUID(),
+      routingKey: RoutingKey.VerificationCompleted,
+      body: {
+        installationId,
+        occurredAt: new Date().toISOString(),
+        actor: { type: 'service', id: 'test-worker' },
+        receiptId: randomUUID(),
+        credentialVersionId,
+        outcome: 'success',
+        failureClass: null,
+        milestones: ['authenticated', 'initial_sync_complete'],
+      },
+      retryAttempt: 0,
+      redelivered: false,
+    });
+    // Submitted in the same tick: one batch, in this order.
+    expect(await Promise.all([status.handle(verified(earlier.id)), status.handle(verified(later.id))])).toEqual([
+      { kind: 'ack' },
+      { kind: 'ack' },
+    ]);
+    const rows: Array<{ version: number; state: string; verified: boolean; superseded: boolean }> = await p.api.dataSource.query(
+      `SELECT version, state, verified_at IS NOT NULL AS verified, superseded_at IS NOT NULL AS superseded
+         FROM credential_versions WHERE installation_id = $1 ORDER BY version`,
+      [installationId],
+    );
+    expect(rows).toEqual([
+      { version: 1, state: 'superseded', verified: true, superseded: true },
+      { version: earlier.version, state: 'superseded', verified: true, superseded: true },
+      { version: later.version, state: 'active', verified: true, superseded: false },
+    ]);
+    expect((await api.installation(installationId)).status).toBe('active');
+  });
+
   /**
    * A relay that loses its "sent" mark in a database outage publishes the event again, with the same
    * message id; both copies can be in hand at once and finish into one batch (the fault test for
