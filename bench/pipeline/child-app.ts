@@ -3,7 +3,10 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** One app entry point (records-api or verifier-worker) in its own process, through ts-node. */
+/**
+ * One app entry point (records-api or verifier-worker) in its own process: a `.js` script (the
+ * built output, `npm run build`) runs as `npm start` runs it; a `.ts` one through ts-node.
+ */
 export class ChildApp {
   private readonly tail: string[] = [];
   private exitCode: number | null = null;
@@ -29,7 +32,8 @@ export class ChildApp {
     const profile = process.env.BENCH_CPU_PROF
       ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
       : [];
-    const args = [...profile, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, script)];
+    const loaders = script.endsWith('.js') ? [] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'];
+    const args = [...profile, ...loaders, join(ROOT, script)];
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const app = new ChildApp(name, child);
     RUNNING.add(app);

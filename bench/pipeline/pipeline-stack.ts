@@ -54,7 +54,7 @@ export class PipelineStack {
     this.broker = await connect(this.options.rabbitUrl);
     const port = await freePort();
     this.apiUrl = `http://127.0.0.1:${port}`;
-    this.api = ChildApp.spawn('records-api', 'apps/records-api/src/main.ts', { ...this.env(), PORT: String(port) });
+    this.api = ChildApp.spawn('records-api', appEntry('records-api'), { ...this.env(), PORT: String(port) });
     await this.api.waitUntil(async () => (await fetch(`${this.apiUrl}/health/live`)).status === 200);
     await this.api.waitUntil(async () => (await this.consumers(this.topology.statusUpdates.name)) >= 1);
     await this.addWorker();
@@ -63,7 +63,7 @@ export class PipelineStack {
   /** Starts one more verifier-worker and waits until it consumes. */
   async addWorker(): Promise<void> {
     const expected = this.workers.length + 1;
-    const worker = ChildApp.spawn(`verifier-worker#${expected}`, 'apps/verifier-worker/src/main.ts', {
+    const worker = ChildApp.spawn(`verifier-worker#${expected}`, appEntry('verifier-worker'), {
       ...this.env(),
       VERIFIER_WORKER_ID: `bench-worker-${expected}`,
     });
@@ -153,4 +153,12 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The built entry point (dist/, what `npm start` runs; `npm run bench` builds first), or the source
+ * through ts-node with BENCH_FROM_SOURCE=1 (quicker loops while editing).
+ */
+function appEntry(app: 'records-api' | 'verifier-worker'): string {
+  return process.env.BENCH_FROM_SOURCE ? `apps/${app}/src/main.ts` : `dist/apps/${app}/src/main.js`;
 }
