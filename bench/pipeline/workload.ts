@@ -162,6 +162,8 @@ export interface Timeline {
   id: string;
   sent: number | null;
   requested: number;
+  /** When the worker took the request (decrypted, about to call the partner). */
+  started: number | null;
   /** The worker's completion, stamped as the installation's authenticated_at. */
   authenticated: number | null;
   /** When records-api applied the first milestone (its audit row): the status change is visible. */
@@ -173,11 +175,12 @@ export async function timelines(stack: PipelineStack, ids: string[], sentAt?: Ma
   const { rows } = await stack.db.query<{
     id: string;
     requested: Date;
+    started: Date | null;
     authenticated: Date | null;
     applied: Date | null;
     outcome: string | null;
   }>(
-    `SELECT i.id, r.requested_at AS requested, i.authenticated_at AS authenticated, r.outcome,
+    `SELECT i.id, r.requested_at AS requested, r.started_at AS started, i.authenticated_at AS authenticated, r.outcome,
             (SELECT min(a.occurred_at) FROM audit_events a
               WHERE a.target_type = 'installation' AND a.target_id = i.id::text AND a.action = 'milestone.reached'
                 AND a.metadata->>'milestone' IN ('authenticated', 'initial_sync_complete')) AS applied
@@ -189,6 +192,7 @@ export async function timelines(stack: PipelineStack, ids: string[], sentAt?: Ma
     id: r.id,
     sent: sentAt?.get(r.id) ?? null,
     requested: r.requested.getTime(),
+    started: r.started?.getTime() ?? null,
     authenticated: r.authenticated?.getTime() ?? null,
     applied: r.applied?.getTime() ?? null,
     outcome: r.outcome,
@@ -258,9 +262,9 @@ export function writeTimelines(scenario: string, lines: Timeline[]): void {
   mkdirSync(dir, { recursive: true });
   const rows = [...lines]
     .sort((a, b) => a.requested - b.requested)
-    .map((l) => [l.id, l.sent ?? '', l.requested, l.authenticated ?? '', l.applied ?? '', l.outcome ?? ''].join(','));
+    .map((l) => [l.id, l.sent ?? '', l.requested, l.started ?? '', l.authenticated ?? '', l.applied ?? '', l.outcome ?? ''].join(','));
   writeFileSync(
     join(dir, `${scenario.replace(/[^a-z0-9]+/gi, '-')}.csv`),
-    ['id,sent,requested,authenticated,applied,outcome', ...rows].join('\n'),
+    ['id,sent,requested,started,authenticated,applied,outcome', ...rows].join('\n'),
   );
 }
