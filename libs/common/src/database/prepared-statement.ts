@@ -9,10 +9,12 @@ import { EntityManager, type DataSource } from 'typeorm';
  * much as running it.
  *
  * The text must be fixed (values only in parameters): one name, one text, on every connection.
- * Only for statements whose plan does not depend on the values: after five executions PostgreSQL
- * may keep one generic plan, which cannot see how many elements an array parameter holds. A join
- * against `unnest($1)` then risks a scan of the whole joined table (the worker's receipt update did
- * that in the pipeline bench); lookups by key and `= ANY($1)` on an index keep their index plan.
+ * Only for statements whose plan does not depend on the values or on the table's size: after five
+ * executions PostgreSQL may keep one generic plan, made with the statistics of that moment and kept
+ * until the table is analysed again. A join against `unnest($1)` then risks a scan of the whole
+ * joined table (the worker's receipt update did that in the pipeline bench), and so does a choice
+ * between indexes made while the table was small (the outbox mark-sent kept filtering the partial
+ * index of pending rows by id). Lookups by key on a table that is never tiny keep their index plan.
  */
 export class PreparedStatement {
   private static readonly names = new Set<string>();
