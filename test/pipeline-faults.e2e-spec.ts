@@ -8,12 +8,20 @@ describe('verification pipeline: partner faults', () => {
 
   beforeAll(async () => {
     p = await startPipeline({
-      parkwhizClients: ['pw-flaky', 'pw-throttled', 'pw-hang', 'pw-malformed', 'pw-html', 'pw-huge', 'pw-redirect', 'pw-rekeyed'].map(
-        (clientId) => ({
-          clientId,
-          clientSecret: `${clientId}-secret-0001`,
-        }),
-      ),
+      parkwhizClients: [
+        'pw-flaky',
+        'pw-throttled',
+        'pw-hang',
+        'pw-malformed',
+        'pw-html',
+        'pw-huge',
+        'pw-redirect',
+        'pw-rekeyed',
+        'pw-patient',
+      ].map((clientId) => ({
+        clientId,
+        clientSecret: `${clientId}-secret-0001`,
+      })),
       locationIds: ['4412'],
     });
     api = pipelineClient(p);
@@ -61,6 +69,28 @@ describe('verification pipeline: partner faults', () => {
     expect(receipt).toMatchObject({ outcome: 'success' });
     expect(receipt.detail).toContain('after 3 attempts');
     expect((await api.installation(id)).status).toBe('active');
+  }, 30_000);
+
+  it('429 with Retry-After: the retry waits at least that long (the longest retry delay here), then succeeds', async () => {
+    const id = await api.createParkWhiz('pw-patient', 'pw-patient-secret-0001');
+    await api.waitForStatus(id, 'active');
+    // Retry delays in the test stack are 200, 400, 800 ms; the partner asks for 1 s, so the first
+    // retry goes to the 800 ms queue, not the 200 ms one.
+    p.sandbox.server.setFault('pw-patient', {
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 1,
+      failFirst: 1,
+      routes: ['parkwhiz.token'],
+    });
+    const before = tokenCalls('pw-patient');
+    const verifying = api.verifyNow(id);
+    const firstCall = await waitFor(async () => (tokenCalls('pw-patient') > before ? Date.now() : null), 10_000, 'first token call', 10);
+    const retryCall = await waitFor(async () => (tokenCalls('pw-patient') > before + 1 ? Date.now() : null), 10_000, 'retry', 10);
+    expect(retryCall - firstCall).toBeGreaterThanOrEqual(750);
+    const receipt = await verifying;
+    expect(receipt).toMatchObject({ outcome: 'success' });
+    expect(receipt.detail).toContain('after 2 attempts');
   }, 30_000);
 
   it('a partner that hangs → network (timeout) after the retries; the worker keeps serving others', async () => {

@@ -14,6 +14,8 @@ export interface CheckResult {
   authenticated: boolean;
   /** Worth trying again later: throttled, vendor_error, or a network failure that was not a refusal. */
   transient: boolean;
+  /** The partner's Retry-After on a 429, in seconds: the next attempt waits at least this long. */
+  retryAfterSeconds?: number;
 }
 
 /** Refusals by our own SSRF guard are network-class but final: retrying cannot change them. */

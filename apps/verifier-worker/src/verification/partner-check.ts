@@ -63,7 +63,7 @@ export class PartnerCheck {
 
 /** A failed sync keeps the authentication probe's facts only when the sync made no call. */
 function fromFailure(failure: PartnerFailure, authenticated: boolean, earlierLatencyMs: number): CheckResult {
-  return {
+  const result: CheckResult = {
     outcome: 'failure',
     failureClass: failure.failureClass,
     detail: authenticated ? `authenticated; initial sync failed: ${failure.detail}` : failure.detail,
@@ -73,4 +73,5 @@ function fromFailure(failure: PartnerFailure, authenticated: boolean, earlierLat
     authenticated,
     transient: isTransient(failure.failureClass, failure.reason),
   };
+  return failure.retryAfterSeconds === undefined ? result : { ...result, retryAfterSeconds: failure.retryAfterSeconds };
 }

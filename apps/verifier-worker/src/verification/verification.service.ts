@@ -68,10 +68,11 @@ export class VerificationService {
     const startedAt = new Date();
     const result = await this.perform(inputs);
     if (result.transient && delivery.retryAttempt < this.maxRetries) {
+      const asked = result.retryAfterSeconds === undefined ? '' : ` (the partner asked to wait ${result.retryAfterSeconds} s)`;
       this.logger.log(
-        `receipt ${receipt.id}: ${result.failureClass ?? 'failure'}, retry ${delivery.retryAttempt + 1} of ${this.maxRetries}`,
+        `receipt ${receipt.id}: ${result.failureClass ?? 'failure'}, retry ${delivery.retryAttempt + 1} of ${this.maxRetries}${asked}`,
       );
-      return { kind: 'retry', attempt: delivery.retryAttempt };
+      return { kind: 'retry', attempt: delivery.retryAttempt, atLeastMs: (result.retryAfterSeconds ?? 0) * 1000 };
     }
     // Recorded or found to be a duplicate: either way the message is settled.
     await this.recorder.record(event, result, {

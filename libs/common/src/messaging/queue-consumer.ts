@@ -21,12 +21,15 @@ export interface Delivery {
  * un-acked message once prefetch is used up (RELIABILITY.md).
  * - ack: handled (or a duplicate); committed before this is returned.
  * - dead_letter: poison (invalid payload, unknown key): rejected without requeue → DLQ.
- * - retry: transient; republished to the retry queue for `attempt` (confirmed), then acked.
+ * - retry: transient; republished to the retry queue for `attempt` (confirmed), then acked. With
+ *   `atLeastMs` (a partner's Retry-After), to the first retry queue from there whose delay is at
+ *   least that long (the longest when none is).
  * A thrown error is unexpected: the message is requeued after a pause and counts toward the
  * quorum delivery limit, so a message that always crashes ends in the DLQ after limit + 1 tries.
  * Unless `isUnavailable` says a dependency is down (QueueConsumerOptions): then it is kept.
  */
-export type Disposition = { kind: 'ack' } | { kind: 'dead_letter'; reason: string } | { kind: 'retry'; attempt: number };
+export type Disposition =
+  { kind: 'ack' } | { kind: 'dead_letter'; reason: string } | { kind: 'retry'; attempt: number; atLeastMs?: number };
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<Disposition>;
 
@@ -118,7 +121,7 @@ export class QueueConsumer {
         this.logger.warn(`consumer ${this.queue.name}: dead-lettering ${message.properties.messageId ?? '?'}: ${disposition.reason}`);
         return safely(() => channel.reject(message, false));
       case 'retry':
-        return this.retry(channel, message, disposition.attempt);
+        return this.retry(channel, message, disposition.attempt, disposition.atLeastMs);
     }
   }
 
@@ -150,8 +153,8 @@ export class QueueConsumer {
     }
   }
 
-  private async retry(channel: ConfirmChannel, message: ConsumeMessage, attempt: number): Promise<void> {
-    const target = this.topology.retryQueue(this.queue.name, attempt);
+  private async retry(channel: ConfirmChannel, message: ConsumeMessage, attempt: number, atLeastMs = 0): Promise<void> {
+    const target = this.topology.retryQueue(this.queue.name, attempt, atLeastMs);
     const headers = { ...(message.properties.headers ?? {}), [RETRY_ATTEMPT_HEADER]: attempt + 1 };
     try {
       await new Promise<void>((resolve, reject) => {

@@ -31,6 +31,14 @@ describe('Topology', () => {
     expect(topology.deliveryLimit).toBe(4);
   });
 
+  it("honours a partner's Retry-After: the first retry queue from the attempt's that waits long enough, else the longest", () => {
+    const queue = topology.verificationRequests.name;
+    expect(topology.retryQueue(queue, 0, 100)).toBe(`${queue}.retry.100ms`);
+    expect(topology.retryQueue(queue, 0, 101)).toBe(`${queue}.retry.500ms`);
+    expect(topology.retryQueue(queue, 0, 60_000)).toBe(`${queue}.retry.500ms`);
+    expect(topology.retryQueue(queue, 1, 0)).toBe(`${queue}.retry.500ms`);
+  });
+
   it('binds every routing key somewhere, so a publish is only returned when the topology is missing', () => {
     const bound = [...topology.workQueues(), topology.unconsumedEvents].flatMap((q) => q.bindings);
     expect(new Set(bound)).toEqual(new Set(Object.values(RoutingKey)));

@@ -75,10 +75,16 @@ export class Topology {
     return [this.verificationRequests, this.statusUpdates];
   }
 
-  /** Named by delay so that a changed delay creates a new queue instead of a declaration conflict. */
-  retryQueue(queue: string, attempt: number): string {
+  /**
+   * The retry queue for `attempt`: its delay, or, when a partner asked to wait (Retry-After), the
+   * first longer one that waits at least `atLeastMs` (the longest when none does). Named by delay so
+   * that a changed delay creates a new queue instead of a declaration conflict.
+   */
+  retryQueue(queue: string, attempt: number, atLeastMs = 0): string {
     const delays = this.retryDelaysMs;
-    return `${queue}.retry.${delays[Math.min(attempt, delays.length - 1)]}ms`;
+    let index = Math.min(attempt, delays.length - 1);
+    while (index < delays.length - 1 && delays[index] < atLeastMs) index++;
+    return `${queue}.retry.${delays[index]}ms`;
   }
 
   /** Idempotent: every app declares the whole topology at start and after each reconnect. */
