@@ -47,7 +47,9 @@ export async function assertDedicatedApplicationRole(dataSource: DataSource, app
   }
   const [existing]: Array<{ rolsuper: boolean }> = await dataSource.query('SELECT rolsuper FROM pg_roles WHERE rolname = $1', [role]);
   if (existing?.rolsuper) {
-    throw new Error(`DATABASE_URL names the superuser "${role}"; the application needs a least-privilege role of its own, refusing to demote it`);
+    throw new Error(
+      `DATABASE_URL names the superuser "${role}"; the application needs a least-privilege role of its own, refusing to demote it`,
+    );
   }
 }
 
