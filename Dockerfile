@@ -1,5 +1,7 @@
 # One image for both apps, the migrations and the partner sandbox; the compose file picks the command.
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS: Node 20 reached end of life in April 2026. The suite (.ci/run) passes on 20.20, 22.23
+# and 24.22; package.json's engines keeps 20.19+ for development machines.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -10,7 +12,7 @@ COPY scripts ./scripts
 COPY test/partner-sandbox ./test/partner-sandbox
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./
