@@ -5,7 +5,6 @@ import {
   claimedDeliveries,
   DomainError,
   firstCopies,
-  PreparedStatement,
   Batcher,
   isDatabaseUnavailable,
   isMessageId,
@@ -118,23 +117,21 @@ export class StatusUpdatesService {
  * and cannot deadlock. Every installation of the batch is locked, duplicates' too: they are the
  * same installations in all but rare cases, and locking one more row is cheaper than a second
  * round trip. Read here, the locked rows are current (a row lock waits for its holder's commit and
- * answers the newest version); what depends on them is read in later statements.
+ * answers the newest version); what depends on them is read in later statements. Not prepared: a
+ * generic plan made while the installations table was small would keep scanning it.
  */
-const CLAIM_AND_LOCK = new PreparedStatement(
-  'status_claim_and_lock',
-  `WITH claimed AS (${CLAIM_MESSAGES_SQL}),
+const CLAIM_AND_LOCK = `WITH claimed AS (${CLAIM_MESSAGES_SQL}),
         locked AS (SELECT id, status, status_changed_at, authenticated_at, initial_sync_completed_at, auth_failed_at, degraded_at,
                           last_verified_at, consecutive_transient_failures
                      FROM installations WHERE id = ANY($3::uuid[]) ORDER BY id FOR UPDATE)
-   SELECT c.claimed, l.* FROM (SELECT array_agg(message_id) AS claimed FROM claimed) c LEFT JOIN locked l ON true`,
-);
+   SELECT c.claimed, l.* FROM (SELECT array_agg(message_id) AS claimed FROM claimed) c LEFT JOIN locked l ON true`;
 
 async function claimAndLock(
   manager: EntityManager,
   messageIds: string[],
   installationIds: string[],
 ): Promise<{ claimed: Set<string>; installations: Map<string, InstallationState> }> {
-  const rows = await CLAIM_AND_LOCK.run<{
+  const rows: Array<{
     claimed: string[] | null;
     id: string | null;
     status: InstallationStatus;
@@ -145,7 +142,7 @@ async function claimAndLock(
     degraded_at: Date | null;
     last_verified_at: Date | null;
     consecutive_transient_failures: number;
-  }>(manager, [STATUS_CONSUMER, messageIds, installationIds]);
+  }> = await manager.query(CLAIM_AND_LOCK, [STATUS_CONSUMER, messageIds, installationIds]);
   const installations = new Map<string, InstallationState>();
   for (const r of rows) {
     if (r.id === null) continue;
